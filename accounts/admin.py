@@ -1,0 +1,69 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AccessLog, Agency, Jurisdiction, TrainingRecord, User
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "country"]
+    list_filter = ["country"]
+    search_fields = ["name"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "country", "jurisdiction", "is_active"]
+    list_filter = ["kind", "country", "is_active"]
+    search_fields = ["name"]
+
+
+class TrainingInline(admin.TabularInline):
+    model = TrainingRecord
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "agency", "function_list", "is_active"]
+    list_filter = ["agency__kind", "agency", "is_active", "is_staff"]
+    list_select_related = ["agency"]
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Agency and functions"), {"fields": ("agency", "functions")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("Agency and functions"), {"fields": ("first_name", "last_name", "email", "agency", "functions")}),
+    )
+    inlines = [TrainingInline]
+
+    @admin.display(description=_("functions"))
+    def function_list(self, user):
+        return ", ".join(str(label) for label in user.get_function_labels())
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "course", "area", "provider", "completed_on", "valid_until"]
+    list_filter = ["area", "provider"]
+    search_fields = ["course", "user__username", "user__last_name"]
+    list_select_related = ["user"]
+    date_hierarchy = "completed_on"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only evidence."""
+
+    list_display = ["at", "username", "action", "object_label", "requested", "purpose", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["username", "object_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

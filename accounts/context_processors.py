@@ -1,0 +1,26 @@
+from cases.models import Case
+from victims.models import Victim
+
+from . import policy
+from .functions import Function
+
+
+def navigation(request):
+    """Navigation entries depend on what the user's functions allow (no database query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    entries = [(reverse("home"), _("Home"))]
+    if policy.may_use(user, Case):
+        entries.append((reverse("case-list"), _("Cases")))
+    if policy.may_use(user, Victim):
+        entries.append((reverse("victim-list"), _("Victims")))
+    if user.has_function(Function.AUDITOR):
+        entries.append((reverse("access-log"), _("Access log")))
+    if user.is_staff:
+        entries.append((reverse("admin:index"), _("Administration")))
+    entries.append((reverse("api-docs"), _("API")))
+    return {"nav": entries}

@@ -1,0 +1,185 @@
+"""Demo agencies in two countries, one user per function, and cases and victims arranged so
+that every function sees a different share. Safe to run again: existing rows are kept."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.functions import AgencyKind, Function
+from accounts.models import Agency, Jurisdiction, TrainingRecord, User
+from cases import services as case_services
+from cases.models import Case, CaseAgency, CaseAssignment
+from victims import services as victim_services
+from victims.models import Victim, VictimCaseLink
+
+AGENCIES = {
+    "pt-police": ("Judicial Police – Anti-Trafficking Unit", AgencyKind.POLICE, "PT"),
+    "pt-labour": ("Labour Conditions Authority – Lisbon", AgencyKind.LABOUR_INSPECTORATE, "PT"),
+    "pt-prosecution": ("Public Prosecution Service – Lisbon", AgencyKind.PROSECUTION, "PT"),
+    "pt-court": ("Lisbon Criminal Court", AgencyKind.COURT, "PT"),
+    "pt-ngo": ("Safe Harbour Association", AgencyKind.NGO, "PT"),
+    "pt-focal": ("National Anti-Trafficking Coordination Office", AgencyKind.COORDINATION, "PT"),
+    "pt-oversight": ("Inspectorate-General of Justice Services", AgencyKind.OVERSIGHT, "PT"),
+    "br-police": ("Federal Police – Human Trafficking Unit", AgencyKind.POLICE, "BR"),
+    "br-ngo": ("Casa Acolhida", AgencyKind.NGO, "BR"),
+}
+
+# username: (first, last, agency, functions, staff)
+USERS = {
+    "investigator": ("Inês", "Duarte", "pt-police", [Function.INVESTIGATOR], False),
+    "frontline": ("Rui", "Matos", "pt-labour", [Function.FRONTLINE], False),
+    "prosecutor": ("Helena", "Costa", "pt-prosecution", [Function.PROSECUTOR], False),
+    "supervisor": ("Miguel", "Sousa", "pt-prosecution", [Function.SUPERVISOR], False),
+    "clerk": ("Ana", "Ferreira", "pt-court", [Function.COURT_CLERK], False),
+    "judge": ("Paulo", "Lima", "pt-court", [Function.JUDGE], False),
+    "caseworker": ("Sofia", "Almeida", "pt-ngo", [Function.CASEWORKER], False),
+    "focalpoint": ("Teresa", "Nunes", "pt-focal", [Function.FOCAL_POINT], False),
+    "auditor": ("Jorge", "Pinto", "pt-oversight", [Function.AUDITOR], False),
+    "admin": ("Marta", "Reis", "pt-focal", [Function.ADMIN], True),
+    "investigator.br": ("Lucas", "Pereira", "br-police", [Function.INVESTIGATOR], False),
+    "caseworker.br": ("Camila", "Rocha", "br-ngo", [Function.CASEWORKER], False),
+}
+
+R = CaseAgency.Role
+T = CaseAssignment.TeamRole
+L = VictimCaseLink.Role
+
+CASES = [
+    {
+        "reference": "PT-LIS-2026-0001",
+        "title": "Operation Harvest: labour exploitation on farms",
+        "jurisdiction": "pt", "stage": Case.Stage.PRE_TRIAL, "is_transnational": True,
+        "investigation_summary": "Recruiter network in two countries; wage records seized at the farm office.",
+        "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING), ("pt-court", R.COURT),
+                     ("pt-ngo", R.SUPPORTING), ("pt-focal", R.COORDINATING)],
+        "team": [("investigator", T.LEAD_INVESTIGATOR), ("prosecutor", T.PROSECUTOR),
+                 ("caseworker", T.NGO_CASEWORKER), ("judge", T.JUDGE)],
+        "victims": [
+            ("V-DM7K2QXP", L.VICTIM_WITNESS, dict(status="identified", sex="male", age_group="adult", nationality="BR"),
+             dict(given_names="João", family_name="Silva", contact="+351 900 000 001",
+                  shelter_location="Shelter A (address held by Safe Harbour)"), ["pt-ngo"]),
+            ("V-DM4HN8TB", L.COMPLAINANT, dict(status="presumed", sex="female", age_group="adult", nationality="BR"),
+             dict(given_names="Maria", family_name="Santos", shelter_location="Shelter B"), ["pt-ngo"]),
+        ],
+    },
+    {
+        "reference": "PT-LIS-2026-0002",
+        "title": "Sexual exploitation with a public official involved",
+        "jurisdiction": "pt", "stage": Case.Stage.INVESTIGATION, "is_restricted": True,
+        "investigation_summary": "A municipal officer is suspected of issuing false permits.",
+        "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
+        "team": [("prosecutor", T.PROSECUTOR)],
+        "victims": [
+            ("V-DM9RWC3F", L.VICTIM_WITNESS, dict(status="identified", sex="female", age_group="adult", nationality="RO"),
+             dict(given_names="Elena", family_name="Popescu"), []),
+        ],
+    },
+    {
+        "reference": "PT-LIS-2026-0003",
+        "title": "Forced begging: children on the metro",
+        "jurisdiction": "pt", "stage": Case.Stage.INTAKE, "priority": Case.Priority.CHILD,
+        "investigation_summary": "Two adults seen collecting money from the children each evening.",
+        "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
+        "team": [("investigator", T.LEAD_INVESTIGATOR)],
+        "exclude": [("supervisor", "Declared a family connection to a suspect.")],
+        "victims": [
+            ("V-DM2PLX6G", L.NOT_TESTIFYING, dict(status="presumed", sex="male", age_group="in_doubt", nationality="BG"),
+             dict(given_names="Nikolai", family_name="", shelter_location="Children's home (Safe Harbour)"),
+             ["pt-ngo"]),
+        ],
+    },
+    {
+        "reference": "BR-SP-2026-0001",
+        "title": "Garment workshop: forced labour",
+        "jurisdiction": "br", "stage": Case.Stage.INVESTIGATION,
+        "investigation_summary": "Workshop behind a retail front; debts recorded in a notebook.",
+        "agencies": [("br-police", R.INVESTIGATING), ("br-ngo", R.SUPPORTING)],
+        "team": [("investigator.br", T.LEAD_INVESTIGATOR), ("caseworker.br", T.NGO_CASEWORKER)],
+        "victims": [
+            ("V-DM8VZS5J", L.VICTIM_WITNESS, dict(status="identified", sex="female", age_group="adult", nationality="BO"),
+             dict(given_names="Rosa", family_name="Quispe", shelter_location="Casa Acolhida, unit 2"), ["br-ngo"]),
+        ],
+    },
+]
+
+# A victim with no case, recorded by the labour inspector at first contact.
+UNLINKED_VICTIMS = [
+    ("V-DM3TQF7C", "frontline", dict(status="presumed", sex="male", age_group="adult", nationality="NP"),
+     dict(given_names="Ram", family_name="Thapa", contact="via Safe Harbour"), ["pt-ngo"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo agencies, users (one per function), cases and victims. Idempotent."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        jurisdictions = {
+            "pt": Jurisdiction.objects.get_or_create(country="PT", name="Lisbon judicial district")[0],
+            "br": Jurisdiction.objects.get_or_create(country="BR", name="São Paulo state")[0],
+        }
+        agencies = {}
+        for key, (name, kind, country) in AGENCIES.items():
+            agencies[key] = Agency.objects.get_or_create(
+                country=country, name=name,
+                defaults={"kind": kind, "jurisdiction": jurisdictions[country.lower()]},
+            )[0]
+        users = {}
+        for username, (first, last, agency_key, functions, staff) in USERS.items():
+            user, _created = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@example.org"
+            user.agency, user.functions = agencies[agency_key], [str(f) for f in functions]
+            user.is_staff = user.is_superuser = staff
+            user.set_password(settings.DEMO_PASSWORD)
+            user.save()
+            users[username] = user
+        for username, course, area in [
+            ("investigator", "Investigating trafficking in persons", "trafficking"),
+            ("prosecutor", "Victim-centred prosecution of trafficking cases", "prosecution"),
+            ("judge", "Adjudicating trafficking cases", "adjudication"),
+            ("caseworker", "Trauma-informed victim support", "victim_centred"),
+        ]:
+            TrainingRecord.objects.get_or_create(
+                user=users[username], course=course,
+                defaults={"area": area, "provider": "UNODC", "completed_on": datetime.date(2025, 3, 14)},
+            )
+
+        for spec in CASES:
+            if Case.objects.filter(reference=spec["reference"]).exists():
+                continue
+            lead = users[spec["team"][0][0]]
+            case = case_services.open_case(
+                actor=lead,
+                agencies=[(agencies[key], role) for key, role in spec["agencies"]],
+                reference=spec["reference"], title=spec["title"], jurisdiction=jurisdictions[spec["jurisdiction"]],
+                stage=spec["stage"], priority=spec.get("priority", Case.Priority.NORMAL),
+                is_transnational=spec.get("is_transnational", False), is_restricted=spec.get("is_restricted", False),
+                investigation_summary=spec["investigation_summary"],
+            )
+            for username, role in spec["team"]:
+                case_services.assign(case, users[username], role)
+            for username, reason in spec.get("exclude", []):
+                case_services.exclude_from_case(case, users[username], reason=reason, actor=lead)
+            for code, link_role, fields, identity, supporters in spec["victims"]:
+                victim = self._victim(code, lead, fields, identity, supporters, agencies)
+                victim_services.link_to_case(victim, case, link_role)
+
+        for code, recorder, fields, identity, supporters in UNLINKED_VICTIMS:
+            self._victim(code, users[recorder], fields, identity, supporters, agencies)
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
+        for username, (first, last, agency_key, functions, _staff) in USERS.items():
+            labels = ", ".join(str(Function(f).label) for f in functions)
+            self.stdout.write(f"  {username:<16} {labels:<22} {AGENCIES[agency_key][0]}")
+
+    def _victim(self, code, actor, fields, identity, supporters, agencies):
+        existing = Victim.objects.filter(code=code).first()
+        if existing:
+            return existing
+        return victim_services.record_victim(
+            actor=actor, identity=identity, supporting_agencies=[agencies[k] for k in supporters], code=code, **fields
+        )

@@ -1,0 +1,44 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django import forms
+from django.shortcuts import get_object_or_404
+
+from . import policy
+from .versioning import check_version
+
+
+class PolicyObjectMixin(LoginRequiredMixin):
+    """Detail and edit pages: the object is fetched, then the access policy decides.
+
+    The policy logs the refusal and answers 404 to someone who may not see the object at all.
+    """
+
+    model = None
+    policy_action = "view"
+
+    def get_object(self, queryset=None):
+        obj = get_object_or_404(queryset if queryset is not None else self.get_queryset(), pk=self.kwargs["pk"])
+        policy.require(self.request.user, self.policy_action, obj)
+        return obj
+
+
+class PolicyListMixin(LoginRequiredMixin):
+    """List pages show exactly what the policy lets the user see, in one query."""
+
+    policy_annotations = ()
+
+    def get_queryset(self):
+        return policy.with_permissions(self.request.user, super().get_queryset(), *self.policy_annotations)
+
+
+class VersionedFormMixin:
+    """Optimistic locking for ModelForms on models with a `version` column: the form carries
+    the version it was loaded at, and an edit of a record changed since then is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, initial=self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_version(self.instance, cleaned.get("version"))
+        return cleaned

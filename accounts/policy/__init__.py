@@ -1,0 +1,117 @@
+"""The access policy: the only code that decides who sees and does what.
+
+    visible(user, Case)                    -> the cases the user may see (one SQL query)
+    visible(user, qs, "change")            -> narrowed to what the user may edit
+    with_permissions(user, qs, "change")   -> each row annotated may_change (same query)
+    can(user, "view_identity", victim)     -> bool
+    require(user, "change", case)          -> raises Http404 / PermissionDenied, logging the denial
+    may_use(user, Case, "view")            -> whether any object could ever qualify (no query)
+
+Pages, API, exports, calendars, feeds and search all call these; none filters on its own.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .engine import Action, ObjectRule  # noqa: F401
+
+__all__ = ["visible", "with_permissions", "can", "require", "may_use", "rule_for", "audience"]
+
+
+def _rules():
+    from .rules import RULES
+
+    return RULES
+
+
+def rule_for(model) -> ObjectRule:
+    if isinstance(model, QuerySet):
+        model = model.model
+    elif isinstance(model, Model):
+        model = type(model)
+    try:
+        return _rules()[model]
+    except KeyError:
+        raise LookupError(f"The access policy has no rule for {model.__name__}") from None
+
+
+def _queryset(model_or_queryset):
+    if isinstance(model_or_queryset, QuerySet):
+        return model_or_queryset
+    return model_or_queryset._default_manager.all()
+
+
+def visible(user, model_or_queryset, action="view"):
+    queryset = _queryset(model_or_queryset)
+    return rule_for(queryset).filter(user, queryset, action)
+
+
+def with_permissions(user, model_or_queryset, *actions, action="view"):
+    """Rows the user may `action`, each annotated `may_<a>` for every a in actions."""
+    queryset = visible(user, model_or_queryset, action)
+    return rule_for(queryset).annotate(user, queryset, actions) if actions else queryset
+
+
+def may_use(user, model, action="view"):
+    """True if the user's functions allow `action` on some object of this kind."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(set(user.functions) & rule_for(model).functions_for(action))
+
+
+def can(user, action, obj):
+    annotated = getattr(obj, f"may_{action}", None)
+    if annotated is not None:
+        return bool(annotated)
+    cache = getattr(user, "_policy_cache", None)
+    if cache is None:
+        cache = {}
+        try:
+            user._policy_cache = cache
+        except AttributeError:
+            pass
+    key = (type(obj), obj.pk, action)
+    if key not in cache:
+        rule = rule_for(obj)
+        cache[key] = rule.filter(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+    return cache[key]
+
+
+def require(user, action, obj, *, purpose=""):
+    """Let the caller go on only if the user may do `action`; otherwise log and refuse.
+
+    Someone who may not even see the object gets 404, so its existence is not revealed.
+    """
+    if can(user, action, obj):
+        return
+    from accounts.audit import log_access
+    from accounts.models import AccessLog
+
+    log_access(user, AccessLog.Action.DENIED, [obj], requested=action, purpose=purpose)
+    if action == "view" or not can(user, "view", obj):
+        raise Http404(_("No such record, or you are not allowed to see it."))
+    rule = rule_for(obj)
+    raise PermissionDenied(_("You are not allowed to %(action)s.") % {"action": rule.actions[action].label})
+
+
+def audience(obj):
+    """Who holds grants on obj, for the "who can see this" panel: [(what, [holders])]."""
+    rule = rule_for(obj)
+    rows = (
+        rule.grant_model.objects.filter(content_object=obj)
+        .select_related("permission", "group__agency", "group__case_team")
+        .order_by("group__name")
+    )
+    holders = {}
+    for row in rows:
+        group = row.group
+        if hasattr(group, "agency"):
+            label = str(group.agency)
+        elif hasattr(group, "case_team"):
+            label = _("the case team of %(case)s") % {"case": group.case_team}
+        else:
+            label = group.name
+        holders.setdefault(row.permission.codename, []).append(label)
+    return [(text, sorted(holders[codename])) for codename, text in rule.grant_labels.items() if codename in holders]

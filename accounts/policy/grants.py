@@ -1,0 +1,74 @@
+"""Which groups hold which guardian grants on an object, derived from the domain facts.
+
+Every change to those facts (an agency's part in a case, a team assignment, a restriction,
+a victim linked to a case, a supporting agency) calls the matching sync function in the
+same transaction, so grants are always a function of the data and can be rebuilt at will
+(`manage.py rebuild_grants`).
+"""
+
+from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import Case, CaseAgency, CaseGroupObjectPermission
+from victims.models import Victim, VictimGroupObjectPermission
+
+
+def _reconcile(obj, grant_model, desired):
+    """Make the group grants on obj exactly `desired` ({codename: set of group ids})."""
+    app_label = obj._meta.app_label
+    existing = set(grant_model.objects.filter(content_object=obj).values_list("permission__codename", "group_id"))
+    wanted = {(codename, group_id) for codename, group_ids in desired.items() for group_id in group_ids}
+    changes = existing ^ wanted
+    groups = Group.objects.in_bulk({group_id for _, group_id in changes})
+    for codename, group_id in existing - wanted:
+        remove_perm(f"{app_label}.{codename}", groups[group_id], obj)
+    for codename, group_id in wanted - existing:
+        assign_perm(f"{app_label}.{codename}", groups[group_id], obj)
+
+
+EDITING_ROLES = {CaseAgency.Role.INVESTIGATING, CaseAgency.Role.PROSECUTING}
+
+
+def sync_case_team(case):
+    """The case-team group holds exactly the people with a current assignment."""
+    case.team_group.user_set.set(
+        case.assignments.filter(ended_on__isnull=True).values_list("user_id", flat=True).distinct()
+    )
+
+
+def sync_case_grants(case):
+    roles = list(case.agency_roles.values_list("agency__group_id", "role"))
+    view, change = {case.team_group_id}, {case.team_group_id}
+    if not case.is_restricted:
+        view |= {group_id for group_id, _ in roles}
+        change |= {group_id for group_id, role in roles if role in EDITING_ROLES}
+    _reconcile(case, CaseGroupObjectPermission, {"view_case": view, "change_case": change})
+    for victim in Victim.objects.filter(case_links__case=case):
+        sync_victim_grants(victim)
+
+
+def sync_victim_grants(victim):
+    supporters = set(victim.supports.filter(ended_on__isnull=True).values_list("agency__group_id", flat=True))
+    case_grants = CaseGroupObjectPermission.objects.filter(content_object__victim_links__victim=victim)
+    case_view = set(case_grants.filter(permission__codename="view_case").values_list("group_id", flat=True))
+    case_change = set(case_grants.filter(permission__codename="change_case").values_list("group_id", flat=True))
+    teams = set(Case.objects.filter(victim_links__victim=victim).values_list("team_group_id", flat=True))
+    _reconcile(
+        victim,
+        VictimGroupObjectPermission,
+        {
+            "view_victim": supporters | case_view,
+            "change_victim": supporters | case_change,
+            # Identity: the supporting NGO and the people on the case team, not whole agencies.
+            "view_victim_identity": supporters | teams,
+            "view_shelter_location": supporters,
+        },
+    )
+
+
+def rebuild_all():
+    for case in Case.objects.all():
+        sync_case_team(case)
+        sync_case_grants(case)
+    for victim in Victim.objects.filter(case_links__isnull=True):
+        sync_victim_grants(victim)

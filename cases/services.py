@@ -1,0 +1,82 @@
+"""Changes to cases that affect who may see them. Views, API, commands and tasks call these;
+each runs in one transaction and keeps the access grants in step with the data."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from accounts.policy.grants import sync_case_grants, sync_case_team
+
+from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
+
+
+@transaction.atomic
+def open_case(*, actor, agencies=(), **fields):
+    """Open a case; `agencies` is a list of (agency, CaseAgency.Role). The actor's own agency
+    takes part as investigating or prosecuting agency unless listed otherwise."""
+    case = Case(created_by=actor, **fields)
+    case.full_clean()
+    case.save()
+    roles = list(agencies)
+    if actor is not None and actor.agency_id and not any(agency == actor.agency for agency, _r in roles):
+        default = CaseAgency.Role.PROSECUTING if actor.agency.kind == "prosecution" else CaseAgency.Role.INVESTIGATING
+        roles.append((actor.agency, default))
+    bulk_create_with_history([CaseAgency(case=case, agency=a, role=r) for a, r in roles], CaseAgency)
+    sync_case_grants(case)
+    return case
+
+
+@transaction.atomic
+def add_agency(case, agency, role):
+    CaseAgency.objects.get_or_create(case=case, agency=agency, role=role)
+    sync_case_grants(case)
+
+
+@transaction.atomic
+def assign(case, user, team_role, *, started_on=None, reason=""):
+    """Put `user` on the case team; a current holder of the same function is handed over."""
+    started_on = started_on or timezone.localdate()
+    current = list(case.assignments.select_for_update().filter(team_role=team_role, ended_on__isnull=True))
+    if current and not reason.strip():
+        raise ValidationError(_("A change of %(role)s needs a reason.") % {
+            "role": CaseAssignment.TeamRole(team_role).label})
+    for previous in current:
+        previous.ended_on = started_on
+        previous.reason = reason
+        previous.save()
+    assignment = CaseAssignment(case=case, user=user, team_role=team_role, started_on=started_on)
+    assignment.full_clean()
+    assignment.save()
+    sync_case_team(case)
+    sync_case_grants(case)
+    return assignment
+
+
+@transaction.atomic
+def end_assignment(assignment, *, reason, ended_on=None):
+    if not reason.strip():
+        raise ValidationError(_("Ending an assignment needs a reason."))
+    assignment.ended_on = ended_on or timezone.localdate()
+    assignment.reason = reason
+    assignment.full_clean()
+    assignment.save()
+    sync_case_team(assignment.case)
+
+
+@transaction.atomic
+def set_restricted(case, restricted):
+    case.is_restricted = restricted
+    case.save()
+    sync_case_grants(case)
+
+
+@transaction.atomic
+def exclude_from_case(case, user, *, reason, actor):
+    if not reason.strip():
+        raise ValidationError(_("An exclusion needs a reason."))
+    exclusion, _created = CaseExclusion.objects.get_or_create(
+        case=case, user=user, defaults={"reason": reason, "excluded_by": actor}
+    )
+    return exclusion

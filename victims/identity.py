@@ -1,0 +1,36 @@
+"""The only way victim identity leaves the database: ask the policy, then log the read."""
+
+from dataclasses import dataclass
+
+from accounts import policy
+from accounts.audit import log_access
+from accounts.models import AccessLog
+
+from .models import VictimIdentity
+
+
+@dataclass(frozen=True)
+class RevealedIdentity:
+    full_name: str
+    aliases: str
+    date_of_birth: object
+    contact: str
+    address: str | None  # None: not for this user (supporting NGO only)
+    shelter_location: str | None
+
+
+def reveal_identity(user, victim, *, purpose):
+    """The victim's identity for `user`, or None if the policy does not allow it."""
+    if not policy.can(user, "view_identity", victim):
+        return None
+    identity = VictimIdentity.objects.filter(victim=victim).first() or VictimIdentity(victim=victim)
+    log_access(user, AccessLog.Action.VIEW_IDENTITY, [victim], purpose=purpose)
+    shelter = policy.can(user, "view_shelter", victim)
+    return RevealedIdentity(
+        full_name=identity.full_name,
+        aliases=identity.aliases,
+        date_of_birth=identity.date_of_birth,
+        contact=identity.contact,
+        address=identity.address if shelter else None,
+        shelter_location=identity.shelter_location if shelter else None,
+    )
