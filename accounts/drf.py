@@ -16,13 +16,14 @@ def policy_action(request, view):
 class PolicyFilterBackend(BaseFilterBackend):
     """Lists are the policy's queryset, annotated with the per-row rights the serializer needs.
 
-    Single-object requests are not filtered here: PolicyPermission then decides and logs,
-    so a refusal is recorded instead of looking like a missing row.
+    Single-object requests are not filtered here but annotated with every right: then
+    PolicyPermission decides and logs, so a refusal is recorded instead of looking like a
+    missing row.
     """
 
     def filter_queryset(self, request, queryset, view):
-        if getattr(view, "lookup_url_kwarg", None) in view.kwargs or view.lookup_field in view.kwargs:
-            return queryset
+        if (getattr(view, "lookup_url_kwarg", None) or view.lookup_field) in view.kwargs:
+            return policy.with_all_rights(request.user, queryset)
         return policy.with_permissions(
             request.user, queryset, *getattr(view, "policy_annotations", ()), action=policy_action(request, view)
         )

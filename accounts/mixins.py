@@ -1,6 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django import forms
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from . import policy
 from .versioning import check_version
@@ -16,7 +16,10 @@ class PolicyObjectMixin(LoginRequiredMixin):
     policy_action = "view"
 
     def get_object(self, queryset=None):
-        obj = get_object_or_404(queryset if queryset is not None else self.get_queryset(), pk=self.kwargs["pk"])
+        queryset = queryset if queryset is not None else self.get_queryset()
+        obj = policy.get_object(self.request.user, queryset, pk=self.kwargs["pk"])
+        if obj is None:
+            raise Http404
         policy.require(self.request.user, self.policy_action, obj)
         return obj
 

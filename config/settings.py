@@ -105,7 +105,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tipcms"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # Tests close connections after each request: the live server's threads must not
+        # hold the test database open.
+        conn_max_age=0 if TESTING else int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }

@@ -233,3 +233,15 @@ def test_anonymous_users_see_nothing(client, demo):
     assert client.get("/").status_code == 302
     assert client.get(f"/cases/{demo.case('C1').pk}/").status_code == 302
     assert client.get("/api/cases/").status_code in (401, 403)
+
+
+def test_every_view_of_a_restricted_case_is_logged(demo, login, api_login):
+    restricted, ordinary = demo.case("C2"), demo.case("C1")
+    client = login("prosecutor")
+    client.get(f"/cases/{restricted.pk}/")
+    client.get(f"/cases/{ordinary.pk}/")
+    api_login("prosecutor").get(f"/api/cases/{restricted.pk}/")
+    views = AccessLog.objects.filter(action=AccessLog.Action.VIEW, username="prosecutor")
+    assert list(views.order_by("id").values_list("object_label", "purpose")) == [
+        (CASES["C2"], ""), (CASES["C2"], "api"),
+    ]

@@ -3,6 +3,7 @@
     visible(user, Case)                    -> the cases the user may see (one SQL query)
     visible(user, qs, "change")            -> narrowed to what the user may edit
     with_permissions(user, qs, "change")   -> each row annotated may_change (same query)
+    get_object(user, Case, pk=1)           -> the case annotated with every right (one query)
     can(user, "view_identity", victim)     -> bool
     require(user, "change", case)          -> raises Http404 / PermissionDenied, logging the denial
     may_use(user, Case, "view")            -> whether any object could ever qualify (no query)
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from .engine import Action, ObjectRule  # noqa: F401
 
-__all__ = ["visible", "with_permissions", "can", "require", "may_use", "rule_for", "audience"]
+__all__ = ["visible", "with_permissions", "get_object", "can", "require", "may_use", "rule_for", "audience"]
 
 
 def _rules():
@@ -62,32 +63,41 @@ def may_use(user, model, action="view"):
 
 
 def can(user, action, obj):
+    """Whether `user` may do `action` on `obj`. Objects loaded through with_permissions or
+    get_object carry the answers already; anything else costs one query."""
     annotated = getattr(obj, f"may_{action}", None)
     if annotated is not None:
         return bool(annotated)
-    cache = getattr(user, "_policy_cache", None)
-    if cache is None:
-        cache = {}
-        try:
-            user._policy_cache = cache
-        except AttributeError:
-            pass
-    key = (type(obj), obj.pk, action)
-    if key not in cache:
-        rule = rule_for(obj)
-        cache[key] = rule.filter(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
-    return cache[key]
+    rule = rule_for(obj)
+    return rule.filter(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+
+
+def get_object(user, model_or_queryset, **lookup):
+    """The object matching `lookup`, whether or not the user may see it (None if it does not
+    exist), annotated with the user's right to every action on it: one query. Pass it to
+    require() to decide, and to can() for the page's further questions."""
+    return with_all_rights(user, _queryset(model_or_queryset).filter(**lookup)).first()
+
+
+def with_all_rights(user, queryset):
+    """`queryset` unfiltered, each row annotated with the user's right to every action."""
+    rule = rule_for(queryset)
+    return rule.annotate(user, queryset, tuple(rule.actions))
 
 
 def require(user, action, obj, *, purpose=""):
     """Let the caller go on only if the user may do `action`; otherwise log and refuse.
 
     Someone who may not even see the object gets 404, so its existence is not revealed.
+    Granted access to objects the rule watches (restricted cases) is logged too.
     """
-    if can(user, action, obj):
-        return
     from accounts.audit import log_access
     from accounts.models import AccessLog
+
+    if can(user, action, obj):
+        if rule_for(obj).access_is_logged(obj):
+            log_access(user, AccessLog.Action.VIEW, [obj], requested=action, purpose=purpose)
+        return
 
     log_access(user, AccessLog.Action.DENIED, [obj], requested=action, purpose=purpose)
     if action == "view" or not can(user, "view", obj):

@@ -41,6 +41,10 @@ class ObjectRule:
         """A Q matching the objects `user` is personally excluded from, or None."""
         return None
 
+    def access_is_logged(self, obj):
+        """Whether every granted access to obj goes into the access log, not only denials."""
+        return False
+
     def functions_for(self, action):
         a = self.actions[action]
         return a.functions | a.owner_functions

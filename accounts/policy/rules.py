@@ -46,6 +46,10 @@ class CaseRule(ObjectRule):
     def exclusion(self, user):
         return Q(Exists(CaseExclusion.objects.filter(case=OuterRef("pk"), user=user)))
 
+    def access_is_logged(self, case):
+        # Restricted cases (a public official involved) are watched closely [PR 1.2.7].
+        return case.is_restricted
+
 
 class VictimRule(ObjectRule):
     model = Victim

@@ -1,0 +1,39 @@
+"""Small builders for objects outside the demo world."""
+
+import itertools
+
+from accounts.models import Agency, Jurisdiction, User
+from cases import services as case_services
+from victims import services as victim_services
+
+_sequence = itertools.count(1)
+
+
+def jurisdiction():
+    return Jurisdiction.objects.get_or_create(country="PT", name="Test district")[0]
+
+
+def agency(kind="police", name=None):
+    number = next(_sequence)
+    return Agency.objects.create(
+        name=name or f"Test {kind} agency {number}", kind=kind, country="PT", jurisdiction=jurisdiction()
+    )
+
+
+def user(agency, *functions, username=None):
+    return User.objects.create(
+        username=username or f"user{next(_sequence)}", agency=agency, functions=list(functions)
+    )
+
+
+def case(actor, **fields):
+    number = next(_sequence)
+    fields.setdefault("reference", f"TEST-{number:05d}")
+    fields.setdefault("title", f"Test case {number}")
+    fields.setdefault("jurisdiction", jurisdiction())
+    return case_services.open_case(actor=actor, **fields)
+
+
+def victim(actor, **fields):
+    return victim_services.record_victim(actor=actor, identity={"given_names": "Test", "family_name": "Person"},
+                                         **fields)
