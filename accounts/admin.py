@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .functions import Function
 from .models import AccessLog, Agency, Jurisdiction, TrainingRecord, User
 
 
@@ -58,6 +59,13 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["username", "object_label"]
     date_hierarchy = "at"
+
+    def has_view_permission(self, request, obj=None):
+        # Separation of duties: auditors read the log, administrators do not.
+        return request.user.is_active and request.user.is_staff and request.user.has_function(Function.AUDITOR)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

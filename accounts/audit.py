@@ -13,6 +13,7 @@ import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseServerError
+from django.utils.translation import gettext as _
 
 from .models import AccessLog
 
@@ -71,7 +72,7 @@ class AccessLogMiddleware:
                     AccessLog.objects.bulk_create(pending)
                 except Exception:
                     logger.exception("Access log could not be written; response withheld")
-                    return HttpResponseServerError("The access log could not be written.")
+                    return HttpResponseServerError(_("The access log could not be written, so nothing is shown."))
             return response
         finally:
             _pending.reset(pending_token)

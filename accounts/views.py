@@ -9,6 +9,7 @@ from cases.models import Case
 from victims.models import Victim
 
 from . import policy
+from .audit import log_access
 from .functions import Function
 from .models import AccessLog
 
@@ -43,6 +44,11 @@ class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, ListView):
 
     def test_func(self):
         return self.request.user.has_function(Function.AUDITOR)
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            log_access(self.request.user, AccessLog.Action.DENIED, requested="read access log")
+        return super().handle_no_permission()
 
     def get_queryset(self):
         entries = AccessLog.objects.select_related("content_type")

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
 from accounts import policy
@@ -11,7 +12,7 @@ from .models import Case
 class CaseSerializer(serializers.ModelSerializer):
     jurisdiction = serializers.StringRelatedField()
     version = serializers.IntegerField(
-        help_text="The version you read; an update made against an older version is refused."
+        help_text=_("The version you read; an update made against an older version is refused.")
     )
 
     class Meta:
@@ -30,7 +31,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     def validate_investigation_summary(self, value):
         if not policy.can(self.context["request"].user, "view_investigation", self.instance):
-            raise serializers.ValidationError("You may not edit investigative details.")
+            raise serializers.ValidationError(_("You may not edit investigative details."))
         return value
 
     def update(self, instance, validated_data):

@@ -16,7 +16,6 @@ class CaseListView(PolicyListMixin, ListView):
     model = Case
     paginate_by = 50
     template_name = "cases/case_list.html"
-    policy_annotations = ("change",)
 
     def get_queryset(self):
         cases = super().get_queryset().select_related("jurisdiction")

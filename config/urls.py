@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
@@ -17,5 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "TIP case management administration"
-admin.site.site_title = "TIP case management"
+admin.site.site_header = _("TIP case management administration")
+admin.site.site_title = _("TIP case management")

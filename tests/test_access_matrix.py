@@ -198,8 +198,10 @@ def test_api(demo, api_login, username):
 def test_denials_are_logged_even_though_the_request_is_rolled_back(demo, login):
     clerk = login("clerk")
     restricted = demo.case("C2")
-    assert clerk.get(f"/cases/{restricted.pk}/").status_code == 404
-    assert clerk.get(f"/cases/{demo.case('C1').pk}/edit/").status_code == 403
+    hidden = clerk.get(f"/cases/{restricted.pk}/")
+    assert hidden.status_code == 404 and "not allowed to see it" in hidden.content.decode()
+    refused = clerk.get(f"/cases/{demo.case('C1').pk}/edit/")
+    assert refused.status_code == 403 and "You are not allowed to edit the case." in refused.content.decode()
     denials = AccessLog.objects.filter(username="clerk", action=AccessLog.Action.DENIED).order_by("id")
     assert [(d.object_label, d.requested) for d in denials] == [
         (CASES["C2"], "view"), (CASES["C1"], "change"),

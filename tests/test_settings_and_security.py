@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts.models import AccessLog
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -90,7 +92,9 @@ def test_navigation_depends_on_functions(login, username, expected):
 
 def test_access_log_is_for_auditors_only(login, demo):
     login("caseworker").get(f"/victims/{demo.victim('V1').pk}/")
-    assert login("prosecutor").get("/accounts/access-log/").status_code == 403
+    refused = login("prosecutor").get("/accounts/access-log/")
+    assert refused.status_code == 403 and "recorded in the access log" in refused.content.decode()
+    assert AccessLog.objects.filter(username="prosecutor", action="denied", requested="read access log").exists()
     page = login("auditor").get("/accounts/access-log/", {"object": "V-DM7K2QXP"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -103,6 +107,7 @@ def test_administrators_manage_agencies_but_see_no_cases(login):
     assert client.get("/admin/accounts/agency/").status_code == 200
     assert "Safe Harbour Association" in client.get("/admin/accounts/agency/").content.decode()
     assert client.get("/admin/cases/case/").status_code == 404
+    assert client.get("/admin/accounts/accesslog/").status_code == 403  # auditors' business
     assert "PT-LIS-2026-0001" not in client.get("/").content.decode()
 
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
@@ -10,8 +11,8 @@ class IdentitySerializer(serializers.Serializer):
     aliases = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
     contact = serializers.CharField()
-    address = serializers.CharField(allow_null=True, help_text="Supporting NGO only; null for everyone else.")
-    shelter_location = serializers.CharField(allow_null=True, help_text="Supporting NGO only.")
+    address = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only; null for everyone else."))
+    shelter_location = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only."))
 
 
 class VictimSerializer(serializers.ModelSerializer):
@@ -24,7 +25,7 @@ class VictimSerializer(serializers.ModelSerializer):
 
 class VictimDetailSerializer(VictimSerializer):
     identity = serializers.SerializerMethodField(
-        help_text="Present only where the access policy lets the caller see identity; every read is logged."
+        help_text=_("Present only where the access policy lets the caller see identity; every read is logged.")
     )
 
     class Meta(VictimSerializer.Meta):
