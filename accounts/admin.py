@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .functions import Function
@@ -18,6 +20,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
 class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "country", "jurisdiction", "is_active"]
     list_filter = ["kind", "country", "is_active"]
+    list_select_related = ["jurisdiction"]
     search_fields = ["name"]
 
 
@@ -31,11 +34,29 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "function_list", "is_active"]
     list_filter = ["agency__kind", "agency", "is_active", "is_staff"]
     list_select_related = ["agency"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Agency and functions"), {"fields": ("agency", "functions")}),)
+    # No groups, permissions or superuser flag here: group membership follows the agency and
+    # the case teams (accounts.services, accounts.policy.grants) and must not be hand-edited.
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Agency and functions"), {"fields": ("agency", "functions")}),
+        (_("Status"), {"fields": ("is_active", "is_staff")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Agency and functions"), {"fields": ("first_name", "last_name", "email", "agency", "functions")}),
     )
     inlines = [TrainingInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody widens their own access.
+            for name in ("agency", "functions", "is_staff"):
+                if name in form.base_fields:
+                    form.base_fields[name].disabled = True
+        return form
 
     @admin.display(description=_("functions"))
     def function_list(self, user):
@@ -75,3 +96,10 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Groups are managed by the system (one per agency and case team), and tokens belong to
+# their owners: an administrator could otherwise read the API as someone else.
+for model in (Group, TokenProxy):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -11,6 +11,7 @@ entries are written at once.
 import contextvars
 import logging
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponseServerError
 from django.utils.translation import gettext as _
@@ -23,9 +24,16 @@ _pending = contextvars.ContextVar("pending_access_log", default=None)
 _request = contextvars.ContextVar("access_log_request", default=None)
 
 
-def _client_address(request):
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address
+    the nearest trusted proxy reports (earlier X-Forwarded-For entries can be forged)."""
     if request is None:
         return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -46,8 +54,9 @@ def log_access(user, action, objects=(), *, purpose="", requested=""):
                 object_label=str(obj)[:200] if obj is not None else "",
                 requested=requested,
                 purpose=purpose[:200],
-                path=request.get_full_path()[:500] if request is not None else "",
-                ip_address=_client_address(request),
+                # The path without its query string: searches could carry names.
+                path=request.path[:500] if request is not None else "",
+                ip_address=client_address(request),
             )
         )
     pending = _pending.get()

@@ -17,7 +17,8 @@ class PolicyObjectMixin(LoginRequiredMixin):
 
     def get_object(self, queryset=None):
         queryset = queryset if queryset is not None else self.get_queryset()
-        obj = policy.get_object(self.request.user, queryset, pk=self.kwargs["pk"])
+        writing = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        obj = policy.get_object(self.request.user, queryset, for_update=writing, pk=self.kwargs["pk"])
         if obj is None:
             raise Http404
         policy.require(self.request.user, self.policy_action, obj)
@@ -31,6 +32,11 @@ class PolicyListMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return policy.with_permissions(self.request.user, super().get_queryset(), *self.policy_annotations)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        policy.record_shown(self.request.user, context["object_list"], purpose="list")
+        return context
 
 
 class VersionedFormMixin:

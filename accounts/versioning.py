@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 STALE_MESSAGE = _(
@@ -12,6 +13,8 @@ def check_version(instance, submitted_version):
 
     Must run inside the transaction that saves the edit.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("check_version must run inside the transaction that saves the edit")
     current = (
         type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("version", flat=True).first()
     )

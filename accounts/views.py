@@ -26,8 +26,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if policy.may_use(user, Case):
             cases = policy.visible(user, Case).select_related("jurisdiction")
-            context["cases"] = cases[:HOME_ROWS]
+            context["cases"] = list(cases[:HOME_ROWS])
             context["case_count"] = cases.count()
+            policy.record_shown(user, context["cases"], purpose="home")
         if policy.may_use(user, Victim):
             victims = policy.visible(user, Victim)
             context["victims"] = victims[:HOME_ROWS]

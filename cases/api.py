@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, viewsets
 
 from accounts import policy
+from accounts.drf import PolicyViewSetMixin
 from accounts.versioning import check_version
 
 from .models import Case
@@ -43,7 +44,10 @@ class CaseSerializer(serializers.ModelSerializer):
             return super().update(instance, validated_data)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Cases the caller may see; updates need the right to edit the case."""
 
     serializer_class = CaseSerializer

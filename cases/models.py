@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +70,7 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", args=[self.pk])
 
+    @transaction.atomic
     def save(self, *args, **kwargs):
         if self.team_group_id is None:
             self.team_group = Group.objects.create(name=f"case-team:{uuid.uuid4().hex}")

@@ -1,5 +1,7 @@
 """Changes to cases that affect who may see them. Views, API, commands and tasks call these;
-each runs in one transaction and keeps the access grants in step with the data."""
+each runs in one transaction, locks the case row so concurrent changes queue up instead of
+overwriting each other, bumps the case's version (an edit form loaded before is then
+refused), and keeps the access grants in step with the data."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +12,14 @@ from simple_history.utils import bulk_create_with_history
 from accounts.policy.grants import sync_case_grants, sync_case_team
 
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
+
+
+def lock(case):
+    """Lock the case row for this transaction and bump its version; returns the fresh row."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    fresh.version += 1
+    fresh.save()
+    return fresh
 
 
 @transaction.atomic
@@ -30,15 +40,28 @@ def open_case(*, actor, agencies=(), **fields):
 
 @transaction.atomic
 def add_agency(case, agency, role):
+    case = lock(case)
     CaseAgency.objects.get_or_create(case=case, agency=agency, role=role)
+    sync_case_grants(case)
+
+
+@transaction.atomic
+def remove_agency(case, agency, role):
+    case = lock(case)
+    for part in CaseAgency.objects.filter(case=case, agency=agency, role=role):
+        part.delete()
     sync_case_grants(case)
 
 
 @transaction.atomic
 def assign(case, user, team_role, *, started_on=None, reason=""):
     """Put `user` on the case team; a current holder of the same function is handed over."""
-    started_on = started_on or timezone.localdate()
-    current = list(case.assignments.select_for_update().filter(team_role=team_role, ended_on__isnull=True))
+    case = lock(case)
+    today = timezone.localdate()
+    started_on = started_on or today
+    if started_on > today:
+        raise ValidationError(_("An assignment starts today or earlier; record a planned handover when it happens."))
+    current = list(case.assignments.filter(team_role=team_role, ended_on__isnull=True))
     if current and not reason.strip():
         raise ValidationError(_("A change of %(role)s needs a reason.") % {
             "role": CaseAssignment.TeamRole(team_role).label})
@@ -58,6 +81,7 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
 def end_assignment(assignment, *, reason, ended_on=None):
     if not reason.strip():
         raise ValidationError(_("Ending an assignment needs a reason."))
+    lock(assignment.case)
     assignment.ended_on = ended_on or timezone.localdate()
     assignment.reason = reason
     assignment.full_clean()
@@ -67,15 +91,18 @@ def end_assignment(assignment, *, reason, ended_on=None):
 
 @transaction.atomic
 def set_restricted(case, restricted):
+    case = lock(case)
     case.is_restricted = restricted
     case.save()
     sync_case_grants(case)
+    return case
 
 
 @transaction.atomic
 def exclude_from_case(case, user, *, reason, actor):
     if not reason.strip():
         raise ValidationError(_("An exclusion needs a reason."))
+    case = lock(case)
     exclusion, _created = CaseExclusion.objects.get_or_create(
         case=case, user=user, defaults={"reason": reason, "excluded_by": actor}
     )

@@ -50,7 +50,7 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         context["agency_roles"] = case.agency_roles.select_related("agency").order_by("role")
         context["team"] = case.assignments.select_related("user").order_by("team_role", "started_on")
         context["victims"] = policy.visible(user, Victim.objects.filter(case_links__case=case))
-        context["audience"] = policy.audience(case)
+        context["audience"] = policy.audience(case, user)
         return context
 
 

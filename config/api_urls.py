@@ -1,8 +1,8 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from django.db import transaction
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import MeView
+from accounts.api import MeView, ObtainTokenView
 from cases.api import CaseViewSet
 from victims.api import VictimViewSet
 
@@ -13,5 +13,5 @@ router.register("victims", VictimViewSet, basename="api-victim")
 urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="api-me"),
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", transaction.non_atomic_requests(ObtainTokenView.as_view()), name="api-token"),
 ]

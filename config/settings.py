@@ -165,6 +165,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind a TLS proxy every request comes from the proxy: the client is the address the
+# nearest trusted proxy saw. Used by the throttle and by the access log alike.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_address"
+
+# API tokens expire; a new one is obtained with the password at POST /api/token/.
+API_TOKEN_LIFETIME_HOURS = float(os.environ.get("API_TOKEN_LIFETIME_HOURS", "8"))
+# The person who recorded a victim at first contact sees that record (and its identity) for
+# this many days, while they remain in the recording agency; after that only through grants.
+VICTIM_RECORDER_ACCESS_DAYS = int(os.environ.get("VICTIM_RECORDER_ACCESS_DAYS", "30"))
 
 LANGUAGE_CODE = "en"
 # The six UN working languages.
@@ -210,7 +220,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.drf.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -218,8 +228,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "accounts.drf.PolicyFilterBackend",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "accounts.drf.ListFilterBackend",
     ],
+    # JSON only: the browsable API would probe other methods' permissions on every page.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "accounts.drf.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -142,6 +142,10 @@ def test_victim_pages(demo, login, username):
         assert (NAMES[key] in html) is (key in expected["view_identity"]), key
         if key in SHELTERS:
             assert (escape(SHELTERS[key]) in html) is (key in expected["view_shelter"]), key
+        if key == "V1":  # every identity field, not only the name
+            assert ("+351 900 000 001" in html) is (key in expected["view_identity"])
+            assert ("1994-05-17" in html) is (key in expected["view_identity"])
+            assert ("Rua das Flores" in html) is (key in expected["view_shelter"])
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
@@ -193,6 +197,12 @@ def test_api(demo, api_login, username):
             assert (identity["shelter_location"] is not None) is shelter_expected, key
             if shelter_expected and key in SHELTERS:
                 assert SHELTERS[key] in identity["shelter_location"]
+            if key == "V1":
+                assert identity["contact"] == "+351 900 000 001" and identity["date_of_birth"] == "1994-05-17"
+                assert identity["address"] == ("Rua das Flores 12, Lisboa" if shelter_expected else None)
+        else:
+            body = response.content.decode()
+            assert "João" not in body and "+351" not in body and "1994-05-17" not in body
 
 
 def test_denials_are_logged_even_though_the_request_is_rolled_back(demo, login):
@@ -210,7 +220,8 @@ def test_denials_are_logged_even_though_the_request_is_rolled_back(demo, login):
 
 
 def test_api_denials_are_logged(demo, api_login):
-    api_login("focalpoint").patch(f"/api/cases/{demo.case('C1').pk}/", {"title": "x", "version": 1}, format="json")
+    case = demo.case("C1")
+    api_login("focalpoint").patch(f"/api/cases/{case.pk}/", {"title": "x", "version": case.version}, format="json")
     entry = AccessLog.objects.get(username="focalpoint", action=AccessLog.Action.DENIED)
     assert (entry.object_label, entry.requested, entry.purpose) == (CASES["C1"], "change", "api")
 

@@ -63,5 +63,6 @@ def test_detail_pages_ask_the_policy_once(demo, login):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     grant_queries = [q["sql"] for q in queries.captured_queries if "groupobjectpermission" in q["sql"]]
-    # the object with its rights, the victims on it, and the "who can see this" panel
-    assert len(grant_queries) == 3, grant_queries
+    # the object with its rights, the victims on it, and the "who can see this" panel (its
+    # grants, then which of the case teams named there the user may see)
+    assert len(grant_queries) == 4, grant_queries

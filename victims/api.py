@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from accounts.drf import PolicyViewSetMixin
+
 from .identity import reveal_identity
 from .models import Victim
 
@@ -37,7 +39,7 @@ class VictimDetailSerializer(VictimSerializer):
         return IdentitySerializer(identity).data if identity else None
 
 
-class VictimViewSet(viewsets.ReadOnlyModelViewSet):
+class VictimViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Pseudonymous victim records the caller may see. Identity appears on the single record
     only, and only for those the policy allows."""
 

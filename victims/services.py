@@ -1,4 +1,5 @@
-"""Changes to victims that affect who may see them; each keeps the grants in step."""
+"""Changes to victims that affect who may see them; each locks the victim row (concurrent
+changes queue up) and keeps the grants in step."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +8,10 @@ from simple_history.utils import bulk_create_with_history
 from accounts.policy.grants import sync_victim_grants
 
 from .models import Victim, VictimCaseLink, VictimIdentity, VictimSupport
+
+
+def lock(victim):
+    return Victim.objects.select_for_update().get(pk=victim.pk)
 
 
 @transaction.atomic
@@ -23,13 +28,22 @@ def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
 
 @transaction.atomic
 def link_to_case(victim, case, role):
+    victim = lock(victim)
     link, _created = VictimCaseLink.objects.get_or_create(victim=victim, case=case, defaults={"role": role})
     sync_victim_grants(victim)
     return link
 
 
 @transaction.atomic
+def unlink_from_case(link):
+    victim = lock(link.victim)
+    link.delete()
+    sync_victim_grants(victim)
+
+
+@transaction.atomic
 def add_supporting_agency(victim, agency):
+    victim = lock(victim)
     support, _created = VictimSupport.objects.get_or_create(victim=victim, agency=agency, ended_on=None)
     sync_victim_grants(victim)
     return support
@@ -37,6 +51,7 @@ def add_supporting_agency(victim, agency):
 
 @transaction.atomic
 def end_support(support, ended_on=None):
+    victim = lock(support.victim)
     support.ended_on = ended_on or timezone.localdate()
     support.save()
-    sync_victim_grants(support.victim)
+    sync_victim_grants(victim)

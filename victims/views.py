@@ -39,7 +39,8 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         context = super().get_context_data(**kwargs)
         victim, user = self.object, self.request.user
         context["identity"] = reveal_identity(user, victim, purpose="victim page")
-        context["cases"] = policy.visible(user, Case.objects.filter(victim_links__victim=victim))
+        context["cases"] = list(policy.visible(user, Case.objects.filter(victim_links__victim=victim)))
+        policy.record_shown(user, context["cases"], purpose="victim page")
         context["supports"] = victim.supports.filter(ended_on__isnull=True).select_related("agency")
-        context["audience"] = policy.audience(victim)
+        context["audience"] = policy.audience(victim, user)
         return context

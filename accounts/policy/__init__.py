@@ -18,7 +18,10 @@ from django.utils.translation import gettext as _
 
 from .engine import Action, ObjectRule  # noqa: F401
 
-__all__ = ["visible", "with_permissions", "get_object", "can", "require", "may_use", "rule_for", "audience"]
+__all__ = [
+    "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
+    "record_shown", "audience",
+]
 
 
 def _rules():
@@ -72,11 +75,15 @@ def can(user, action, obj):
     return rule.filter(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
 
 
-def get_object(user, model_or_queryset, **lookup):
+def get_object(user, model_or_queryset, *, for_update=False, **lookup):
     """The object matching `lookup`, whether or not the user may see it (None if it does not
     exist), annotated with the user's right to every action on it: one query. Pass it to
-    require() to decide, and to can() for the page's further questions."""
-    return with_all_rights(user, _queryset(model_or_queryset).filter(**lookup)).first()
+    require() to decide, and to can() for the page's further questions. `for_update` locks
+    the row until the transaction ends, so an edit saves what it read."""
+    queryset = with_all_rights(user, _queryset(model_or_queryset).filter(**lookup))
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.first()
 
 
 def with_all_rights(user, queryset):
@@ -106,22 +113,46 @@ def require(user, action, obj, *, purpose=""):
     raise PermissionDenied(_("You are not allowed to %(action)s.") % {"action": rule.actions[action].label})
 
 
-def audience(obj):
-    """Who holds grants on obj, for the "who can see this" panel: [(what, [holders])]."""
+def record_shown(user, objects, *, purpose=""):
+    """Log the objects in a list that their rule watches (restricted cases): lists show them
+    as surely as detail pages do. No query; one buffered insert."""
+    from accounts.audit import log_access
+    from accounts.models import AccessLog
+
+    watched = [obj for obj in objects if rule_for(obj).access_is_logged(obj)]
+    if watched:
+        log_access(user, AccessLog.Action.VIEW, watched, requested="list", purpose=purpose)
+
+
+def audience(obj, user):
+    """Who holds grants on obj, for the "who can see this" panel: [(what, [holders])].
+
+    A case team is named only if `user` may see that case: a restricted case's reference
+    must not leak through the victims linked to it."""
+    from cases.models import Case
+
     rule = rule_for(obj)
-    rows = (
+    rows = list(
         rule.grant_model.objects.filter(content_object=obj)
         .select_related("permission", "group__agency", "group__case_team")
         .order_by("group__name")
     )
+    team_cases = [row.group.case_team for row in rows if hasattr(row.group, "case_team")]
+    visible_cases = set()
+    if team_cases:
+        candidates = Case.objects.filter(pk__in=[case.pk for case in team_cases])
+        visible_cases = set(visible(user, candidates).values_list("pk", flat=True))
     holders = {}
     for row in rows:
         group = row.group
         if hasattr(group, "agency"):
             label = str(group.agency)
         elif hasattr(group, "case_team"):
-            label = _("the case team of %(case)s") % {"case": group.case_team}
+            if group.case_team.pk in visible_cases:
+                label = _("the case team of %(case)s") % {"case": group.case_team}
+            else:
+                label = _("the team of a case you cannot see")
         else:
             label = group.name
         holders.setdefault(row.permission.codename, []).append(label)
-    return [(text, sorted(holders[codename])) for codename, text in rule.grant_labels.items() if codename in holders]
+    return [(text, sorted(set(holders[codename]))) for codename, text in rule.grant_labels.items() if codename in holders]

@@ -41,6 +41,10 @@ class ObjectRule:
         """A Q matching the objects `user` is personally excluded from, or None."""
         return None
 
+    def ownership(self, user, action):
+        """The Q by which the user owns an object for `action` (its owner_field is the user)."""
+        return Q(**{self.actions[action].owner_field: user})
+
     def access_is_logged(self, obj):
         """Whether every granted access to obj goes into the access log, not only denials."""
         return False
@@ -55,6 +59,9 @@ class ObjectRule:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        agency = getattr(user, "agency", None)
+        if agency is not None and not agency.is_active:
+            return None  # a closed agency's people keep no access
         a = self.actions[action]
         functions = set(getattr(user, "functions", ()) or ())
         paths = []
@@ -69,7 +76,7 @@ class ObjectRule:
             )
             paths.append(Q(Exists(grants)))
         if a.owner_field and functions & a.owner_functions:
-            paths.append(Q(**{a.owner_field: user}))
+            paths.append(self.ownership(user, action))
         if not paths:
             return None
         condition = reduce(or_, paths)

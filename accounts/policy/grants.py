@@ -67,6 +67,11 @@ def sync_victim_grants(victim):
 
 
 def rebuild_all():
+    from accounts.models import User
+    from accounts.services import sync_agency_membership
+
+    for user in User.objects.all():
+        sync_agency_membership(user)
     for case in Case.objects.all():
         sync_case_team(case)
         sync_case_grants(case)

@@ -5,7 +5,11 @@ case-team groups, see grants.py) say on which objects; exclusions take a named p
 Referrals, hearings and protection orders plug in by declaring a rule here.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
@@ -75,6 +79,12 @@ class VictimRule(ObjectRule):
             "view_shelter", _("see address and shelter location"), frozenset({F.CASEWORKER}), "view_shelter_location"
         ),
     }
+
+    def ownership(self, user, action):
+        # Who recorded a victim at first contact keeps it only for a while, and only while in
+        # the recording agency: afterwards access comes from grants (supporting NGO, case team).
+        since = timezone.now() - datetime.timedelta(days=settings.VICTIM_RECORDER_ACCESS_DAYS)
+        return Q(recorded_by=user, recording_agency_id=user.agency_id, created_at__gte=since)
 
     def exclusion(self, user):
         # Someone excluded from a case is kept away from that case's victims too.

@@ -4,6 +4,7 @@ that every function sees a different share. Safe to run again: existing rows are
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -59,6 +60,7 @@ CASES = [
         "victims": [
             ("V-DM7K2QXP", L.VICTIM_WITNESS, dict(status="identified", sex="male", age_group="adult", nationality="BR"),
              dict(given_names="João", family_name="Silva", contact="+351 900 000 001",
+                  date_of_birth=datetime.date(1994, 5, 17), address="Rua das Flores 12, Lisboa",
                   shelter_location="Shelter A (address held by Safe Harbour)"), ["pt-ngo"]),
             ("V-DM4HN8TB", L.COMPLAINANT, dict(status="presumed", sex="female", age_group="adult", nationality="BR"),
              dict(given_names="Maria", family_name="Santos", shelter_location="Shelter B"), ["pt-ngo"]),
@@ -111,6 +113,18 @@ UNLINKED_VICTIMS = [
 ]
 
 
+def system_administrators():
+    """Model permissions for running the system: agencies, users, training. No case content."""
+    group, _created = Group.objects.get_or_create(name="role:system-administrators")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="accounts",
+            content_type__model__in=["agency", "jurisdiction", "user", "trainingrecord"],
+        )
+    )
+    return group
+
+
 class Command(BaseCommand):
     help = "Load demo agencies, users (one per function), cases and victims. Idempotent."
 
@@ -132,9 +146,11 @@ class Command(BaseCommand):
             user.first_name, user.last_name = first, last
             user.email = f"{username}@example.org"
             user.agency, user.functions = agencies[agency_key], [str(f) for f in functions]
-            user.is_staff = user.is_superuser = staff
+            user.is_staff, user.is_superuser = staff, False
             user.set_password(settings.DEMO_PASSWORD)
             user.save()
+            if staff:
+                user.groups.add(system_administrators())
             users[username] = user
         for username, course, area in [
             ("investigator", "Investigating trafficking in persons", "trafficking"),
