@@ -99,6 +99,17 @@ def set_restricted(case, restricted):
 
 
 @transaction.atomic
+def save_defendant(defendant):
+    """Save a defendant; a public official among them makes the case restricted [PR 1.2.7].
+    Removing the flag later does not lift the restriction: that stays a deliberate decision."""
+    defendant.full_clean()
+    defendant.save()
+    if defendant.is_public_official and not Case.objects.filter(pk=defendant.case_id, is_restricted=True).exists():
+        set_restricted(defendant.case, True)
+    return defendant
+
+
+@transaction.atomic
 def exclude_from_case(case, user, *, reason, actor):
     if not reason.strip():
         raise ValidationError(_("An exclusion needs a reason."))

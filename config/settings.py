@@ -290,5 +290,17 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
+# How long a case should stay in each stage: (days, days when a child is a victim). Each
+# jurisdiction can set its own in the admin (StageTimeStandard); these apply otherwise.
+CASE_STAGE_STANDARD_DAYS = {
+    "intake": (30, 14),
+    "investigation": (365, 180),
+    "charging": (60, 30),
+    "pre_trial": (180, 90),
+    "trial": (365, 180),
+    "judgment": (60, 30),
+    "appeal": (365, 180),
+}
+
 # Demo logins are printed only where demo data was loaded on purpose.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-pass-2026!")

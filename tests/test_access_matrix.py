@@ -66,6 +66,40 @@ EXPECTED = {
         "victim": {"view": {"V5"}, "change": {"V5"}, "view_identity": {"V5"}, "view_shelter": {"V5"}},
     },
 }
+# The case-file sections (see accounts/policy/rules.py), written out per user.
+_PT, _BR, _ALL_PT = {"C1", "C3"}, {"C4"}, {"C1", "C2", "C3"}
+SECTIONS = {
+    "investigator": dict(view_proceedings=_PT, change_proceedings=_PT, view_cooperation=_PT, change_cooperation=_PT,
+                         view_compensation=_PT, change_compensation=_PT, add_meeting=_PT, add_note=_PT,
+                         manage_team=NONE),
+    "prosecutor": dict(view_proceedings=_ALL_PT, change_proceedings=_ALL_PT, view_cooperation=_ALL_PT,
+                       change_cooperation=_ALL_PT, view_compensation=_ALL_PT, change_compensation=_ALL_PT,
+                       add_meeting=_ALL_PT, add_note=_ALL_PT, manage_team=_ALL_PT),
+    "supervisor": dict(view_proceedings={"C1"}, change_proceedings=NONE, view_cooperation={"C1"},
+                       change_cooperation=NONE, view_compensation={"C1"}, change_compensation=NONE,
+                       add_meeting={"C1"}, add_note={"C1"}, manage_team={"C1"}),
+    "clerk": dict(view_proceedings={"C1"}, change_proceedings=NONE, view_cooperation=NONE, change_cooperation=NONE,
+                  view_compensation={"C1"}, change_compensation=NONE, add_meeting={"C1"}, add_note={"C1"},
+                  manage_team=NONE),
+    "caseworker": dict(view_proceedings=NONE, change_proceedings=NONE, view_cooperation=NONE,
+                       change_cooperation=NONE, view_compensation={"C1"}, change_compensation={"C1"},
+                       add_meeting={"C1"}, add_note={"C1"}, manage_team=NONE),
+    "focalpoint": dict(view_proceedings=NONE, change_proceedings=NONE, view_cooperation={"C1"},
+                       change_cooperation=NONE, view_compensation=NONE, change_compensation=NONE,
+                       add_meeting=NONE, add_note={"C1"}, manage_team=NONE),
+    "investigator.br": dict(view_proceedings=_BR, change_proceedings=_BR, view_cooperation=_BR,
+                            change_cooperation=_BR, view_compensation=_BR, change_compensation=_BR,
+                            add_meeting=_BR, add_note=_BR, manage_team=NONE),
+    "caseworker.br": dict(view_proceedings=NONE, change_proceedings=NONE, view_cooperation=NONE,
+                          change_cooperation=NONE, view_compensation=_BR, change_compensation=_BR,
+                          add_meeting=_BR, add_note=_BR, manage_team=NONE),
+}
+SECTIONS["judge"] = SECTIONS["clerk"]
+for _username in ("frontline", "auditor", "admin"):
+    SECTIONS[_username] = {action: NONE for action in SECTIONS["clerk"]}
+for _username, _sections in SECTIONS.items():
+    EXPECTED[_username]["case"].update(_sections)
+
 SHELTERS = {"V1": "Shelter A", "V2": "Shelter B", "V4": "Children's home", "V5": "Casa Acolhida, unit 2"}
 NAMES = {"V1": "João", "V2": "Maria", "V3": "Elena", "V4": "Nikolai", "V5": "Rosa", "V6": "Ram"}
 SUMMARIES = {"C1": "wage records seized", "C2": "false permits", "C3": "collecting money", "C4": "notebook"}

@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
-from cases.models import Case, CaseExclusion, CaseGroupObjectPermission
+from accounts.models import User
+from cases.models import (
+    Appeal, Asset, Case, CaseAssignment, CaseExclusion, CaseGroupObjectPermission, CaseNote, CaseStageChange,
+    Charge, CompensationClaim, CooperationRequest, CoordinationMeeting, Defendant, Verdict,
+)
 from victims.models import Victim, VictimGroupObjectPermission
 
 from .engine import Action, ObjectRule
@@ -30,6 +34,11 @@ INVESTIGATIVE = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.SUPERVISOR})
 IDENTITY_READERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
 # Who may record a victim, and so see and correct what they recorded.
 RECORDERS = frozenset({F.FRONTLINE, F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
+# Defendants, charges, verdicts and assets: police, prosecution and the court; never NGOs
+# (no suspect intelligence) nor the focal point (works on pseudonymised, aggregated data).
+PROCEEDINGS = INVESTIGATIVE | {F.COURT_CLERK, F.JUDGE}
+# Who builds the case file.
+CASE_BUILDERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR})
 
 
 class CaseRule(ObjectRule):
@@ -44,6 +53,34 @@ class CaseRule(ObjectRule):
         "change": Action("change", _("edit the case"), INVESTIGATIVE, "change_case"),
         "view_investigation": Action(
             "view_investigation", _("see investigative details"), INVESTIGATIVE, "view_case"
+        ),
+        "view_proceedings": Action(
+            "view_proceedings", _("see defendants, charges, verdicts and assets"), PROCEEDINGS, "view_case"
+        ),
+        "change_proceedings": Action(
+            "change_proceedings", _("record defendants, charges, verdicts and assets"), CASE_BUILDERS, "change_case"
+        ),
+        "view_cooperation": Action(
+            "view_cooperation", _("see international cooperation requests"), INVESTIGATIVE | {F.FOCAL_POINT},
+            "view_case",
+        ),
+        "change_cooperation": Action(
+            "change_cooperation", _("record international cooperation requests"), CASE_BUILDERS, "change_case"
+        ),
+        # Compensation concerns the victim: their NGO follows and may file claims.
+        "view_compensation": Action(
+            "view_compensation", _("see compensation claims"), PROCEEDINGS | {F.CASEWORKER}, "view_case"
+        ),
+        "change_compensation": Action(
+            "change_compensation", _("record compensation claims"), CASE_BUILDERS | {F.CASEWORKER}, "view_case"
+        ),
+        # Anyone taking part may minute a coordination meeting or write a note.
+        "add_meeting": Action("add_meeting", _("record a coordination meeting"), CASE_READERS - {F.FOCAL_POINT},
+                              "view_case"),
+        "add_note": Action("add_note", _("write a case note"), CASE_READERS, "view_case"),
+        "manage_team": Action(
+            "manage_team", _("assign the case team and exclude people"), frozenset({F.PROSECUTOR, F.SUPERVISOR}),
+            "change_case",
         ),
     }
 
@@ -91,4 +128,52 @@ class VictimRule(ObjectRule):
         return Q(Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef("pk"), user=user)))
 
 
-RULES = {rule.model: rule for rule in (CaseRule(), VictimRule())}
+class CaseSectionRule(ObjectRule):
+    """Objects that belong to a case part of its file: who may see or change them is who may
+    see or change that part of the case (`path` leads from the object to its case)."""
+
+    def __init__(self, model, path, view, change=None):
+        self.model, self.path = model, path
+        self.case_actions = {"view": view, "change": change or view}
+        self.actions = {name: CASE_RULE.actions[action] for name, action in self.case_actions.items()}
+
+    def condition(self, user, action):
+        condition = CASE_RULE.condition(user, self.case_actions[action])
+        if condition is None:
+            return None
+        return Q(**{f"{self.path}__in": Case.objects.filter(condition).values("pk")})
+
+
+class CaseNoteRule(ObjectRule):
+    """Notes are read by the audience their author chose, among those who may see the case:
+    the case team, the author's agency, or the NGOs taking part."""
+
+    model = CaseNote
+    actions = {"view": Action("view", _("read the note"), CASE_READERS)}
+
+    def condition(self, user, action):
+        case_condition = CASE_RULE.condition(user, "view")
+        if case_condition is None or not set(user.functions) & self.actions[action].functions:
+            return None
+        on_team = Q(Exists(User.groups.through.objects.filter(group_id=OuterRef("case__team_group_id"), user=user)))
+        audience = (Q(scope=CaseNote.Scope.TEAM) & on_team) | Q(scope=CaseNote.Scope.AGENCY, author_agency=user.agency_id)
+        if user.agency_id and user.has_function(F.CASEWORKER) and user.agency.kind == "ngo":
+            audience |= Q(scope=CaseNote.Scope.NGO)
+        # Authors read their own notes, but only while they may still see the case.
+        return (Q(author=user) | audience) & Q(case__in=Case.objects.filter(case_condition).values("pk"))
+
+
+CASE_RULE = CaseRule()
+SECTION_RULES = [
+    CaseSectionRule(Defendant, "case", "view_proceedings", "change_proceedings"),
+    CaseSectionRule(Charge, "defendant__case", "view_proceedings", "change_proceedings"),
+    CaseSectionRule(Verdict, "charge__defendant__case", "view_proceedings", "change_proceedings"),
+    CaseSectionRule(Appeal, "verdict__charge__defendant__case", "view_proceedings", "change_proceedings"),
+    CaseSectionRule(Asset, "case", "view_proceedings", "change_proceedings"),
+    CaseSectionRule(CooperationRequest, "case", "view_cooperation", "change_cooperation"),
+    CaseSectionRule(CompensationClaim, "case", "view_compensation", "change_compensation"),
+    CaseSectionRule(CoordinationMeeting, "case", "view", "add_meeting"),
+    CaseSectionRule(CaseAssignment, "case", "view", "manage_team"),
+    CaseSectionRule(CaseStageChange, "case", "view", "change"),
+]
+RULES = {rule.model: rule for rule in (CASE_RULE, VictimRule(), CaseNoteRule(), *SECTION_RULES)}

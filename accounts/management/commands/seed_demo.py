@@ -10,8 +10,9 @@ from django.db import transaction
 
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction, TrainingRecord, User
+from cases import lifecycle
 from cases import services as case_services
-from cases.models import Case, CaseAgency, CaseAssignment
+from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
 from victims import services as victim_services
 from victims.models import Victim, VictimCaseLink
 
@@ -51,8 +52,19 @@ CASES = [
     {
         "reference": "PT-LIS-2026-0001",
         "title": "Operation Harvest: labour exploitation on farms",
-        "jurisdiction": "pt", "stage": Case.Stage.PRE_TRIAL, "is_transnational": True,
+        "jurisdiction": "pt", "is_transnational": True, "court": "pt-court",
+        "origin": "inspection", "investigation_type": "reactive", "exploitation_forms": ["forced_labour"],
+        "countries_of_origin": ["BR"], "countries_of_destination": ["PT"],
         "investigation_summary": "Recruiter network in two countries; wage records seized at the farm office.",
+        "defendants": [
+            {"name": "Quinta Verde Lda.", "kind": "legal", "roles": ["exploiter"], "nationality": "PT",
+             "charges": [("Penal Code art. 160", "trafficking", ["forced_labour"])]},
+            {"name": "António Ramos", "roles": ["recruiter"], "nationality": "PT", "custody": "pre_trial_detention",
+             "is_organised_crime": True,
+             "charges": [("Penal Code art. 160", "trafficking", ["forced_labour"]),
+                         ("Penal Code art. 256", "documents", [])]},
+        ],
+        "stages": [Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL],
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING), ("pt-court", R.COURT),
                      ("pt-ngo", R.SUPPORTING), ("pt-focal", R.COORDINATING)],
         "team": [("investigator", T.LEAD_INVESTIGATOR), ("prosecutor", T.PROSECUTOR),
@@ -69,8 +81,13 @@ CASES = [
     {
         "reference": "PT-LIS-2026-0002",
         "title": "Sexual exploitation with a public official involved",
-        "jurisdiction": "pt", "stage": Case.Stage.INVESTIGATION, "is_restricted": True,
+        "jurisdiction": "pt", "origin": "victim_complaint", "exploitation_forms": ["sexual_exploitation"],
         "investigation_summary": "A municipal officer is suspected of issuing false permits.",
+        "defendants": [
+            {"name": "Municipal licensing officer (name withheld)", "roles": ["facilitator"], "nationality": "PT",
+             "is_public_official": True, "official_position": "Licensing officer", "charges": []},
+        ],
+        "stages": [Case.Stage.INVESTIGATION],
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
         "team": [("prosecutor", T.PROSECUTOR)],
         "victims": [
@@ -81,7 +98,8 @@ CASES = [
     {
         "reference": "PT-LIS-2026-0003",
         "title": "Forced begging: children on the metro",
-        "jurisdiction": "pt", "stage": Case.Stage.INTAKE, "priority": Case.Priority.CHILD,
+        "jurisdiction": "pt", "priority": Case.Priority.CHILD, "origin": "ngo_referral",
+        "exploitation_forms": ["forced_begging"],
         "investigation_summary": "Two adults seen collecting money from the children each evening.",
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
         "team": [("investigator", T.LEAD_INVESTIGATOR)],
@@ -95,7 +113,7 @@ CASES = [
     {
         "reference": "BR-SP-2026-0001",
         "title": "Garment workshop: forced labour",
-        "jurisdiction": "br", "stage": Case.Stage.INVESTIGATION,
+        "jurisdiction": "br", "exploitation_forms": ["forced_labour"], "stages": [Case.Stage.INVESTIGATION],
         "investigation_summary": "Workshop behind a retail front; debts recorded in a notebook.",
         "agencies": [("br-police", R.INVESTIGATING), ("br-ngo", R.SUPPORTING)],
         "team": [("investigator.br", T.LEAD_INVESTIGATOR), ("caseworker.br", T.NGO_CASEWORKER)],
@@ -171,12 +189,26 @@ class Command(BaseCommand):
                 actor=lead,
                 agencies=[(agencies[key], role) for key, role in spec["agencies"]],
                 reference=spec["reference"], title=spec["title"], jurisdiction=jurisdictions[spec["jurisdiction"]],
-                stage=spec["stage"], priority=spec.get("priority", Case.Priority.NORMAL),
-                is_transnational=spec.get("is_transnational", False), is_restricted=spec.get("is_restricted", False),
+                priority=spec.get("priority", Case.Priority.NORMAL), court=agencies.get(spec.get("court")),
+                is_transnational=spec.get("is_transnational", False), origin=spec.get("origin", ""),
+                investigation_type=spec.get("investigation_type", ""),
+                exploitation_forms=spec.get("exploitation_forms", []),
+                countries_of_origin=spec.get("countries_of_origin", []),
+                countries_of_destination=spec.get("countries_of_destination", []),
                 investigation_summary=spec["investigation_summary"],
             )
             for username, role in spec["team"]:
                 case_services.assign(case, users[username], role)
+            for fields in spec.get("defendants", []):
+                fields = dict(fields)
+                charges = fields.pop("charges")
+                defendant = case_services.save_defendant(Defendant(case=case, **fields))
+                for statute, offence, forms in charges:
+                    Charge.objects.create(defendant=defendant, statute_reference=statute, offence=offence,
+                                          exploitation_forms=forms, acts=["recruitment"], charged_on=datetime.date(2026, 6, 1))
+            mover = next((users[u] for u, role in spec["team"] if role == T.PROSECUTOR), lead)
+            for stage in spec.get("stages", []):
+                lifecycle.move(case, stage, actor=mover if stage != Case.Stage.INVESTIGATION else lead)
             for username, reason in spec.get("exclude", []):
                 case_services.exclude_from_case(case, users[username], reason=reason, actor=lead)
             for code, link_role, fields, identity, supporters in spec["victims"]:

@@ -1,13 +1,18 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-import uuid
+from accounts.fields import ChoiceArrayField
+
+from .vocabularies import CaseOrigin, ExploitationForm, InvestigationType
 
 
 class Case(models.Model):
@@ -35,10 +40,31 @@ class Case(models.Model):
     jurisdiction = models.ForeignKey(
         "accounts.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="cases"
     )
+    court = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("court"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="court_cases", limit_choices_to={"kind": "court"},
+    )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE)
+    origin = models.CharField(
+        _("how the case started"), max_length=30, choices=CaseOrigin.choices, blank=True
+    )
+    investigation_type = models.CharField(
+        _("investigation type"), max_length=20, choices=InvestigationType.choices, blank=True
+    )
+    parallel_financial_investigation = models.BooleanField(_("parallel financial investigation"), default=False)
+    exploitation_forms = ChoiceArrayField(
+        models.CharField(max_length=30, choices=ExploitationForm.choices),
+        verbose_name=_("forms of exploitation"), default=list, blank=True,
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, editable=False)
+    stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now, editable=False)
+    closure_reason = models.TextField(_("reason for closing"), blank=True, editable=False)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # Trafficking need not cross a border [NA IX.A]: these are all optional.
     is_transnational = models.BooleanField(_("transnational"), default=False)
+    countries_of_origin = CountryField(_("countries of origin"), multiple=True, blank=True)
+    countries_of_transit = CountryField(_("countries of transit"), multiple=True, blank=True)
+    countries_of_destination = CountryField(_("countries of destination"), multiple=True, blank=True)
     is_restricted = models.BooleanField(
         _("restricted"), default=False,
         help_text=_("Only named members of the case team see a restricted case (for example when a "
@@ -63,6 +89,12 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-opened_on", "-id"]
         indexes = [models.Index(fields=["stage"]), models.Index(fields=["priority"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(stage="closed_no_charge") | ~models.Q(closure_reason=""),
+                name="case_closed_without_charge_has_reason",
+            )
+        ]
 
     def __str__(self):
         return self.reference
@@ -75,6 +107,50 @@ class Case(models.Model):
         if self.team_group_id is None:
             self.team_group = Group.objects.create(name=f"case-team:{uuid.uuid4().hex}")
         super().save(*args, **kwargs)
+
+
+class CaseStageChange(models.Model):
+    """Each move through the lifecycle: when, by whom, from where, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=20, choices=Case.Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Case.Stage.choices)
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.case}: {self.from_stage} -> {self.to_stage}"
+
+
+class StageTimeStandard(models.Model):
+    """How long a case should stay in a stage, per jurisdiction; stricter for child cases
+    [GP 12, 19]. Without a row, settings.CASE_STAGE_STANDARD_DAYS applies."""
+
+    jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction", on_delete=models.CASCADE, related_name="stage_standards"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Case.Stage.choices)
+    days = models.PositiveIntegerField(_("days"))
+    child_days = models.PositiveIntegerField(_("days when a child is a victim"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stage time standard")
+        verbose_name_plural = _("stage time standards")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "stage"], name="stage_standard_unique"),
+            models.CheckConstraint(condition=models.Q(child_days__lte=models.F("days")), name="child_standard_stricter"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction}: {self.get_stage_display()} {self.days}/{self.child_days} days"
 
 
 class CaseAgency(models.Model):
