@@ -130,6 +130,7 @@ class TrainingRecord(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=models.F("completed_on")),
                 name="training_valid_after_completion",
+                violation_error_message=_("A training cannot expire before it was completed."),
             )
         ]
 

@@ -150,9 +150,10 @@ def test_recorders_keep_a_victim_only_for_a_while_and_only_in_their_agency(demo)
 
 
 def test_a_form_loaded_before_a_restriction_cannot_undo_it(demo, login):
+    from .test_history_and_forms import form_data
+
     case = demo.case("C1")
-    form = {"title": case.title, "priority": case.priority, "is_transnational": "on",
-            "investigation_summary": case.investigation_summary, "version": case.version}
+    form = form_data(case)
     case_services.set_restricted(case, True)
     response = login("prosecutor").post(f"/cases/{case.pk}/edit/", {**form, "title": "Edited"})
     assert "Someone else changed this record" in response.content.decode()

@@ -8,12 +8,19 @@ from cases.models import Case
 
 
 def form_data(case, **changes):
+    """What the edit form posts back when nothing is changed, plus `changes`."""
     data = {
-        "title": case.title, "priority": case.priority, "investigation_summary": case.investigation_summary,
-        "version": case.version,
+        "title": case.title, "jurisdiction": case.jurisdiction_id, "court": case.court_id or "",
+        "opened_on": case.opened_on.isoformat(), "origin": case.origin, "investigation_type": case.investigation_type,
+        "priority": case.priority, "exploitation_forms": case.exploitation_forms,
+        "countries_of_origin": [c.code for c in case.countries_of_origin],
+        "countries_of_transit": [c.code for c in case.countries_of_transit],
+        "countries_of_destination": [c.code for c in case.countries_of_destination],
+        "investigation_summary": case.investigation_summary, "version": case.version,
     }
-    if case.is_transnational:
-        data["is_transnational"] = "on"
+    for flag in ("is_transnational", "parallel_financial_investigation"):
+        if getattr(case, flag):
+            data[flag] = "on"
     data.update(changes)
     return data
 

@@ -77,10 +77,12 @@ class CompensationClaim(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_paid__isnull=True) | models.Q(amount_awarded__isnull=False),
                 name="compensation_paid_needs_award",
+                violation_error_message=_("An amount paid needs the amount awarded."),
             ),
             models.CheckConstraint(
                 condition=models.Q(amount_paid__isnull=True) | models.Q(amount_paid__lte=models.F("amount_awarded")),
                 name="compensation_paid_within_award",
+                violation_error_message=_("The amount paid cannot exceed the amount awarded."),
             ),
         ]
 

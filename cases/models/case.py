@@ -93,6 +93,7 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(stage="closed_no_charge") | ~models.Q(closure_reason=""),
                 name="case_closed_without_charge_has_reason",
+                violation_error_message=_("Closing without charge needs a reason."),
             )
         ]
 
@@ -146,7 +147,8 @@ class StageTimeStandard(models.Model):
         verbose_name_plural = _("stage time standards")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "stage"], name="stage_standard_unique"),
-            models.CheckConstraint(condition=models.Q(child_days__lte=models.F("days")), name="child_standard_stricter"),
+            models.CheckConstraint(condition=models.Q(child_days__lte=models.F("days")), name="child_standard_stricter",
+                                 violation_error_message=_("The standard for child cases cannot be longer than the general one.")),
         ]
 
     def __str__(self):
@@ -208,6 +210,7 @@ class CaseAssignment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
                 name="case_assignment_ends_after_start",
+                violation_error_message=_("An assignment cannot end before it starts."),
             ),
         ]
 

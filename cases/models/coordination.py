@@ -88,10 +88,12 @@ class CooperationRequest(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
                 name="cooperation_refusal_has_reason",
+                violation_error_message=_("A refused request needs the reason for refusal."),
             ),
             models.CheckConstraint(
                 condition=~(models.Q(status="refused") & models.Q(kind="extradition")) | ~models.Q(follow_up=""),
                 name="refused_extradition_has_follow_up",
+                violation_error_message=_("A refused extradition needs its extradite-or-prosecute follow-up."),
             ),
         ]
 

@@ -60,11 +60,13 @@ class Defendant(models.Model):
             models.CheckConstraint(
                 condition=models.Q(detention_limit_on__isnull=True) | models.Q(detention_started_on__isnull=False),
                 name="defendant_detention_limit_needs_start",
+                violation_error_message=_("A detention limit needs the date pre-trial detention started."),
             ),
             models.CheckConstraint(
                 condition=models.Q(detention_limit_on__isnull=True)
                 | models.Q(detention_limit_on__gte=models.F("detention_started_on")),
                 name="defendant_detention_limit_after_start",
+                violation_error_message=_("The detention limit cannot fall before detention started."),
             ),
         ]
 
@@ -145,6 +147,7 @@ class Verdict(models.Model):
                 condition=models.Q(outcome__in=["convicted", "convicted_lesser"])
                 | (models.Q(custodial_months__isnull=True) & models.Q(fine_amount__isnull=True)),
                 name="verdict_sentence_only_on_conviction",
+                violation_error_message=_("A custodial sentence or fine can only follow a conviction."),
             )
         ]
 

@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def choice_labels(obj, field_name):
+    """The display labels of a multiple-choice array field, joined: {{ case|choice_labels:"exploitation_forms" }}."""
+    field = obj._meta.get_field(field_name)
+    labels = dict(field.base_field.choices)
+    return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or [])
+
+
+@register.filter
+def country_names(countries):
+    return ", ".join(country.name for country in countries or [])

@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from accounts import policy
+from accounts.functions import Function
+from accounts.mixins import PolicyListMixin, PolicyObjectMixin
+from accounts.models import Jurisdiction
+from victims.models import Victim
+
+from .. import lifecycle, services
+from ..forms import CaseCreateForm, CaseForm, MoveForm, NoteForm
+from ..models import Case, CaseNote, ExploitationForm
+
+
+class CaseListView(PolicyListMixin, ListView):
+    model = Case
+    paginate_by = 50
+    template_name = "cases/case_list.html"
+
+    def get_queryset(self):
+        cases = super().get_queryset().select_related("jurisdiction")
+        q = self.request.GET
+        if search := q.get("q", "").strip():
+            cases = cases.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+        if q.get("stage") in Case.Stage.values:
+            cases = cases.filter(stage=q["stage"])
+        if q.get("priority") in Case.Priority.values:
+            cases = cases.filter(priority=q["priority"])
+        if q.get("exploitation") in ExploitationForm.values:
+            cases = cases.filter(exploitation_forms__contains=[q["exploitation"]])
+        if q.get("jurisdiction", "").isdigit():
+            cases = cases.filter(jurisdiction_id=int(q["jurisdiction"]))
+        if q.get("transnational") in ("yes", "no"):
+            cases = cases.filter(is_transnational=q["transnational"] == "yes")
+        return cases
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            stages=Case.Stage.choices, priorities=Case.Priority.choices, exploitation_forms=ExploitationForm.choices,
+            jurisdictions=Jurisdiction.objects.all(), filters=self.request.GET,
+            may_open=_may_open_cases(self.request.user),
+        )
+        return context
+
+
+def _may_open_cases(user):
+    return bool(user.agency_id) and user.has_function(Function.INVESTIGATOR, Function.PROSECUTOR)
+
+
+class CaseCreateView(LoginRequiredMixin, CreateView):
+    model = Case
+    form_class = CaseCreateForm
+    template_name = "cases/case_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not _may_open_cases(request.user):
+            raise PermissionDenied(_("Only investigators and prosecutors open cases."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        fields = {name: value for name, value in form.cleaned_data.items()}
+        self.object = services.open_case(actor=self.request.user, **fields)
+        messages.success(self.request, _("Case %(ref)s opened.") % {"ref": self.object.reference})
+        return redirect(self.object)
+
+
+class CaseDetailView(PolicyObjectMixin, DetailView):
+    model = Case
+    template_name = "cases/case_detail.html"
+
+    def get_queryset(self):
+        return Case.objects.select_related("jurisdiction", "created_by", "court")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        may = {action: policy.can(user, action, case) for action in policy.rule_for(Case).actions}
+        context["may"] = may
+        context["agency_roles"] = case.agency_roles.select_related("agency").order_by("role")
+        context["team"] = case.assignments.select_related("user").order_by("team_role", "started_on")
+        context["victims"] = policy.visible(user, Victim.objects.filter(case_links__case=case))
+        context["stage_changes"] = case.stage_changes.select_related("changed_by")
+        context["transitions"] = lifecycle.available_transitions(case, user)
+        context["standard_days"] = lifecycle.stage_standard_days(case, case.priority == Case.Priority.CHILD)
+        context["days_in_stage"] = lifecycle.days_in_stage(case)
+        if may["view_proceedings"]:
+            context["defendants"] = case.defendants.prefetch_related("charges__verdict__appeals")
+            context["assets"] = case.assets.select_related("defendant")
+        if may["view_cooperation"]:
+            context["cooperation_requests"] = case.cooperation_requests.all()
+        if may["view_compensation"]:
+            context["compensation_claims"] = case.compensation_claims.select_related("victim")
+        context["meetings"] = case.meetings.prefetch_related("agencies")
+        context["notes"] = policy.visible(user, CaseNote.objects.filter(case=case)).select_related(
+            "author", "author_agency")
+        context["note_form"] = NoteForm() if may["add_note"] else None
+        context["exclusions"] = case.exclusions.select_related("user") if may["manage_team"] else None
+        context["audience"] = policy.audience(case, user)
+        return context
+
+
+class CaseUpdateView(PolicyObjectMixin, UpdateView):
+    model = Case
+    form_class = CaseForm
+    template_name = "cases/case_form.html"
+    policy_action = "change"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Case %(ref)s saved.") % {"ref": self.object.reference})
+        return response
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class CaseMoveView(PolicyObjectMixin, View):
+    """One stage transition, chosen from the case page."""
+
+    model = Case
+    policy_action = "view"
+
+    def get_queryset(self):
+        return Case.objects.all()
+
+    def post(self, request, pk):
+        case = self.get_object()
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a stage to move to."))
+            return redirect(case)
+        try:
+            lifecycle.move(case, form.cleaned_data["target"], actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            case.refresh_from_db()
+            messages.success(request, _("Case %(ref)s is now at the stage “%(stage)s”.") % {
+                "ref": case.reference, "stage": case.get_stage_display()})
+        return redirect(case)
+
+
+__all__ = ["CaseListView", "CaseCreateView", "CaseDetailView", "CaseUpdateView", "CaseMoveView"]
