@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.functions import Function
 from accounts.policy.grants import sync_case_grants, sync_case_team
 
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
@@ -35,6 +36,11 @@ def open_case(*, actor, agencies=(), **fields):
         roles.append((actor.agency, default))
     bulk_create_with_history([CaseAgency(case=case, agency=a, role=r) for a, r in roles], CaseAgency)
     sync_case_grants(case)
+    # Whoever opens the case holds it from inception: continuity starts on day one [GP 15].
+    if actor is not None and actor.has_function(Function.PROSECUTOR):
+        assign(case, actor, CaseAssignment.TeamRole.PROSECUTOR)
+    elif actor is not None and actor.has_function(Function.INVESTIGATOR):
+        assign(case, actor, CaseAssignment.TeamRole.LEAD_INVESTIGATOR)
     return case
 
 
@@ -62,6 +68,8 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
     if started_on > today:
         raise ValidationError(_("An assignment starts today or earlier; record a planned handover when it happens."))
     current = list(case.assignments.filter(team_role=team_role, ended_on__isnull=True))
+    if any(held.user_id == user.pk for held in current):
+        return next(held for held in current if held.user_id == user.pk)  # already holds it
     if current and not reason.strip():
         raise ValidationError(_("A change of %(role)s needs a reason.") % {
             "role": CaseAssignment.TeamRole(team_role).label})

@@ -24,6 +24,7 @@ def test_a_prosecutor_opens_a_case_and_their_office_takes_part(demo, login):
         ("Public Prosecution Service – Lisbon", CaseAgency.Role.PROSECUTING)]
     assert policy.can(demo.user("supervisor"), "view", case)
     assert not policy.can(demo.user("investigator"), "view", case)
+    assert list(case.assignments.values_list("user__username", "team_role")) == [("prosecutor", "prosecutor")]
 
 
 @pytest.mark.parametrize("username", ["caseworker", "clerk", "focalpoint", "frontline"])

@@ -56,15 +56,15 @@ def test_a_handover_needs_a_reason_and_writes_nothing_without_one(world):
     case_services.assign(case, people["prosecutor"], CaseAssignment.TeamRole.PROSECUTOR)
     with pytest.raises(ValidationError, match="needs a reason"):
         case_services.assign(case, people["other_prosecutor"], CaseAssignment.TeamRole.PROSECUTOR)
-    assert list(case.assignments.values_list("user__username", "ended_on")) == [
-        (people["prosecutor"].username, None)
-    ]
+    prosecutors = case.assignments.filter(team_role=CaseAssignment.TeamRole.PROSECUTOR)
+    assert list(prosecutors.values_list("user__username", "ended_on")) == [(people["prosecutor"].username, None)]
     case_services.assign(case, people["other_prosecutor"], CaseAssignment.TeamRole.PROSECUTOR, reason="Leave")
-    holders = case.assignments.order_by("id").values_list("user_id", "ended_on", "reason")
+    holders = prosecutors.order_by("id").values_list("user_id", "ended_on", "reason")
     assert [(u, e is not None, r) for u, e, r in holders] == [
         (people["prosecutor"].pk, True, "Leave"), (people["other_prosecutor"].pk, False, ""),
     ]
-    assert set(case.team_group.user_set.all()) == {people["other_prosecutor"]}
+    # the opener holds the case as lead investigator from inception
+    assert set(case.team_group.user_set.all()) == {people["other_prosecutor"], people["investigator"]}
 
 
 def test_restricting_a_case_withdraws_agency_access_but_keeps_the_team(world):
