@@ -16,6 +16,10 @@ def navigation(request):
     entries = [(reverse("home"), _("Home"))]
     if policy.may_use(user, Case):
         entries.append((reverse("case-list"), _("Cases")))
+    if user.has_function(Function.PROSECUTOR):
+        entries.append((reverse("prosecutor-dashboard"), _("My cases")))
+    if user.has_function(Function.SUPERVISOR):
+        entries.append((reverse("supervisor-dashboard"), _("Supervision")))
     if policy.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
     if user.has_function(Function.AUDITOR):

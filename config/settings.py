@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "victims",
+    "reports",
 ]
 
 MIDDLEWARE = [

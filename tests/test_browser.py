@@ -100,3 +100,42 @@ def test_phone_width_and_failed_login(browser, live_server):
     phone = log_in(browser, live_server, "focalpoint", viewport={"width": 390, "height": 844})
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=ARTIFACTS / "home-focalpoint-phone.png", full_page=True)
+
+
+def test_a_prosecutor_opens_charges_and_tries_a_case(browser, live_server):
+    page = log_in(browser, live_server, "prosecutor")
+    page.click("nav >> text=Cases")
+    page.click("text=Open a case")
+    page.fill("input[name=reference]", "PT-LIS-2026-0042")
+    page.fill("input[name=title]", "Construction site: forced labour")
+    page.select_option("select[name=jurisdiction]", label="Lisbon judicial district (PT)")
+    page.fill("input[name=opened_on]", "2026-11-02")
+    page.select_option("select[name=origin]", value="inspection")
+    page.check("input[name=exploitation_forms][value=forced_labour]")
+    page.click("main button[type=submit]")
+    assert "Case PT-LIS-2026-0042 opened." in page.inner_text("main")
+    case_url = page.url
+    page.click("nav >> text=My cases")
+    assert "Intake" in page.inner_text("tr:has-text('PT-LIS-2026-0042')")
+    page.goto(case_url)
+
+    page.click("text=Add a defendant")
+    page.fill("input[name=name]", "Obras Rápidas Lda.")
+    page.select_option("select[name=kind]", value="legal")
+    page.click("main button[type=submit]")
+    page.click("text=Add a charge")
+    page.fill("input[name=statute_reference]", "Penal Code art. 160")
+    page.select_option("select[name=offence]", value="trafficking")
+    page.click("main button[type=submit]")
+    assert "Obras Rápidas Lda." in page.inner_text("#defendants")
+
+    for step in ("Open the investigation", "Submit for a charging decision", "Charge: start the prosecution",
+                 "Start the trial"):
+        page.click(f"#stage button:has-text('{step}')")
+        assert "is now at the stage" in page.inner_text("main"), step
+    assert "Stage: Trial" in page.inner_text("#stage")
+    page.screenshot(path=ARTIFACTS / "case-on-trial-prosecutor.png", full_page=True)
+
+    page.click("nav >> text=My cases")
+    assert "Trial" in page.inner_text("tr:has-text('PT-LIS-2026-0042')")
+    page.screenshot(path=ARTIFACTS / "dashboard-prosecutor.png", full_page=True)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction, TrainingRecord, User
@@ -64,7 +65,7 @@ CASES = [
              "charges": [("Penal Code art. 160", "trafficking", ["forced_labour"]),
                          ("Penal Code art. 256", "documents", [])]},
         ],
-        "stages": [Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL],
+        "stages": [Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL], "days_in_stage": 200,
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING), ("pt-court", R.COURT),
                      ("pt-ngo", R.SUPPORTING), ("pt-focal", R.COORDINATING)],
         "team": [("investigator", T.LEAD_INVESTIGATOR), ("prosecutor", T.PROSECUTOR),
@@ -87,7 +88,7 @@ CASES = [
             {"name": "Municipal licensing officer (name withheld)", "roles": ["facilitator"], "nationality": "PT",
              "is_public_official": True, "official_position": "Licensing officer", "charges": []},
         ],
-        "stages": [Case.Stage.INVESTIGATION],
+        "stages": [Case.Stage.INVESTIGATION], "days_in_stage": 40,
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
         "team": [("prosecutor", T.PROSECUTOR)],
         "victims": [
@@ -208,7 +209,11 @@ class Command(BaseCommand):
                                           exploitation_forms=forms, acts=["recruitment"], charged_on=datetime.date(2026, 6, 1))
             mover = next((users[u] for u, role in spec["team"] if role == T.PROSECUTOR), lead)
             for stage in spec.get("stages", []):
-                lifecycle.move(case, stage, actor=mover if stage != Case.Stage.INVESTIGATION else lead)
+                case = lifecycle.move(case, stage, actor=mover if stage != Case.Stage.INVESTIGATION else lead)
+            if spec.get("days_in_stage"):
+                # So the dashboards have something to show: the case has waited this long.
+                case.stage_entered_at = timezone.now() - datetime.timedelta(days=spec["days_in_stage"])
+                case.save()
             for username, reason in spec.get("exclude", []):
                 case_services.exclude_from_case(case, users[username], reason=reason, actor=lead)
             for code, link_role, fields, identity, supporters in spec["victims"]:
