@@ -185,3 +185,16 @@ def test_only_prosecutors_and_supervisors_manage_the_team(demo, login):
 def test_case_list_filters(login, query, expected):
     html = login("prosecutor").get("/cases/", query).content.decode()
     assert {key for key, ref in CASES.items() if ref in html} == expected
+
+
+def test_the_case_team_shows_who_is_trained(demo, login):
+    from cases import services
+
+    services.assign(demo.case("C1"), demo.user("supervisor"), CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE)
+    html = login("prosecutor").get(f"/cases/{demo.case('C1').pk}/").content.decode()
+    team = html.split('id="team"')[1].split("</section>")[0]
+    rows = {row.split("</td><td>")[1].split("<")[0].strip(): "trained</mark>" in row
+            for row in team.split("<tr>")[2:]}
+    # Inês, Helena, Paulo and Sofia have training records in the demo data; Miguel has none.
+    assert rows == {"Inês Duarte": True, "Helena Costa": True, "Sofia Almeida": True, "Paulo Lima": True,
+                    "Miguel Sousa": False}

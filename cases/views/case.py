@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -10,7 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from accounts import policy
 from accounts.functions import Function
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
-from accounts.models import Jurisdiction
+from accounts.models import Jurisdiction, TrainingRecord
 from victims.models import Victim
 
 from .. import lifecycle, services
@@ -84,7 +84,10 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         may = {action: policy.can(user, action, case) for action in policy.rule_for(Case).actions}
         context["may"] = may
         context["agency_roles"] = case.agency_roles.select_related("agency").order_by("role")
-        context["team"] = case.assignments.select_related("user").order_by("team_role", "started_on")
+        # Who on the team is trained for trafficking cases [GP 13, PR 1.2.4].
+        trained = TrainingRecord.objects.filter(user=OuterRef("user_id"))
+        context["team"] = case.assignments.select_related("user").annotate(trained=Exists(trained)).order_by(
+            "team_role", "started_on")
         context["victims"] = policy.visible(user, Victim.objects.filter(case_links__case=case))
         context["stage_changes"] = case.stage_changes.select_related("changed_by")
         context["transitions"] = lifecycle.available_transitions(case, user)
