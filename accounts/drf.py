@@ -2,14 +2,17 @@
 plus expiring tokens and one answer for every missing or hidden object."""
 
 import datetime
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.serializers import CountryFieldMixin
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.filters import BaseFilterBackend
 
@@ -19,6 +22,11 @@ NOT_FOUND = _("No such record, or you are not allowed to see it.")
 
 
 def policy_action(request, view):
+    """The policy action a request needs: per viewset action (`policy_action_for`), per
+    method (`policy_actions`), else view for reads and change for writes."""
+    by_action = getattr(view, "policy_action_for", {})
+    if getattr(view, "action", None) in by_action:
+        return by_action[view.action]
     actions = getattr(view, "policy_actions", {})
     if request.method in actions:
         return actions[request.method]
@@ -93,3 +101,88 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(NOT_FOUND)
     return drf_exception_handler(exc, context)
+
+
+@contextmanager
+def model_errors():
+    """Business rules raise Django's ValidationError; the API answers them as a 400 with the
+    same messages the pages show."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+        if "__all__" in detail:
+            detail["non_field_errors"] = detail.pop("__all__")
+        raise serializers.ValidationError(detail) from None
+
+
+class PolicyParentField(serializers.PrimaryKeyRelatedField):
+    """The case (or part of a case file) a new record is added to.
+
+    Looked up through the access policy and locked for the rest of the request: one the caller
+    may not see is refused exactly like one that does not exist (and the attempt logged); one
+    they see but may not add to answers 403. `action` is what adding needs on the parent.
+    """
+
+    default_error_messages = {"hidden": NOT_FOUND}
+
+    def __init__(self, model, action, **kwargs):
+        self.model, self.action = model, action
+        super().__init__(queryset=model._default_manager.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not str(data).isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        user = self.context["request"].user
+        parent = policy.get_object(user, self.model, for_update=True, pk=int(data))
+        if parent is None:
+            self.fail("hidden")
+        try:
+            policy.require(user, self.action, parent, purpose="api")
+        except Http404:
+            self.fail("hidden")
+        except DjangoPermissionDenied as refusal:
+            raise exceptions.PermissionDenied(str(refusal)) from None
+        return parent
+
+
+class ModelRulesSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    """Saves through the model's own validation (full_clean: field rules, clean() and the
+    database constraints' messages) or through the service named by `save_instance`, so the
+    API refuses exactly what the forms refuse. The parent field is fixed once created."""
+
+    parent_field = None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and self.parent_field in fields:
+            fields[self.parent_field].read_only = True
+        return fields
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if getattr(model_field, "multiple", False) and model_field.blank:  # several countries, or none
+            kwargs.update(required=False, allow_empty=True)
+        return field_class, kwargs
+
+    def save_instance(self, instance):
+        instance.full_clean()
+        instance.save()
+        return instance
+
+    def _write(self, instance, validated_data):
+        many = {name: validated_data.pop(name) for name in list(validated_data)
+                if isinstance(self.fields.get(name), serializers.ManyRelatedField)}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        with model_errors():
+            instance = self.save_instance(instance)
+        for name, value in many.items():
+            getattr(instance, name).set(value)
+        return instance
+
+    def create(self, validated_data):
+        return self._write(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._write(instance, validated_data)

@@ -8,6 +8,7 @@ from .models import (
     Appeal, Asset, Case, CaseAssignment, CaseNote, Charge, CompensationClaim, CooperationRequest,
     CoordinationMeeting, Defendant, Verdict,
 )
+from .services import eligible_team_members
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -136,9 +137,7 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         # People of the agencies taking part in the case.
-        self.fields["user"].queryset = (
-            User.objects.filter(is_active=True, agency__case_roles__case=case).distinct().select_related("agency")
-        )
+        self.fields["user"].queryset = eligible_team_members(case).select_related("agency")
 
 
 class EndAssignmentForm(forms.Form):

@@ -15,6 +15,19 @@ from accounts.policy.grants import sync_case_grants, sync_case_team
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
 
 
+def may_open_cases(user):
+    """Cases are opened by investigators and prosecutors working for an agency."""
+    return bool(user.is_authenticated and user.agency_id) and user.has_function(
+        Function.INVESTIGATOR, Function.PROSECUTOR)
+
+
+def eligible_team_members(case):
+    """Who may be put on the case team: active people of the agencies taking part."""
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, agency__case_roles__case=case).distinct()
+
+
 def lock(case):
     """Lock the case row for this transaction and bump its version; returns the fresh row."""
     fresh = Case.objects.select_for_update().get(pk=case.pk)

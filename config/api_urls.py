@@ -1,13 +1,14 @@
-from django.urls import include, path
 from django.db import transaction
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, ObtainTokenView
-from cases.api import CaseViewSet
+from cases.api import ROUTES as CASE_ROUTES
 from victims.api import VictimViewSet
 
 router = DefaultRouter()
-router.register("cases", CaseViewSet, basename="api-case")
+for prefix, viewset in CASE_ROUTES.items():
+    router.register(prefix, viewset, basename=f"api-{prefix}")
 router.register("victims", VictimViewSet, basename="api-victim")
 
 urlpatterns = [

@@ -250,6 +250,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per shared choice set, so clients get one Country and one CaseStage type.
+    "ENUM_NAME_OVERRIDES": {
+        "Country": "django_countries.countries",
+        "CaseStage": "cases.models.Case.Stage",
+        "AssetStage": "cases.models.Asset.Stage",
+        "CooperationStatus": "cases.models.CooperationRequest.Status",
+        "CompensationStatus": "cases.models.CompensationClaim.Status",
+        "VictimStatus": "victims.models.Victim.Status",
+    },
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -38,6 +39,10 @@ class Asset(models.Model):
 
     def __str__(self):
         return self.description
+
+    def clean(self):
+        if self.defendant_id and self.case_id and self.defendant.case_id != self.case_id:
+            raise ValidationError({"defendant": _("This defendant belongs to another case.")})
 
 
 class CompensationClaim(models.Model):
@@ -88,3 +93,7 @@ class CompensationClaim(models.Model):
 
     def __str__(self):
         return f"{self.get_route_display()} for {self.victim}"
+
+    def clean(self):
+        if self.victim_id and self.case_id and not self.victim.case_links.filter(case_id=self.case_id).exists():
+            raise ValidationError({"victim": _("This victim is not linked to the case.")})

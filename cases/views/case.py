@@ -8,7 +8,6 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from accounts import policy
-from accounts.functions import Function
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import Jurisdiction, TrainingRecord
 from victims.models import Victim
@@ -45,13 +44,9 @@ class CaseListView(PolicyListMixin, ListView):
         context.update(
             stages=Case.Stage.choices, priorities=Case.Priority.choices, exploitation_forms=ExploitationForm.choices,
             jurisdictions=Jurisdiction.objects.all(), filters=self.request.GET,
-            may_open=_may_open_cases(self.request.user),
+            may_open=services.may_open_cases(self.request.user),
         )
         return context
-
-
-def _may_open_cases(user):
-    return bool(user.agency_id) and user.has_function(Function.INVESTIGATOR, Function.PROSECUTOR)
 
 
 class CaseCreateView(LoginRequiredMixin, CreateView):
@@ -60,7 +55,7 @@ class CaseCreateView(LoginRequiredMixin, CreateView):
     template_name = "cases/case_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _may_open_cases(request.user):
+        if request.user.is_authenticated and not services.may_open_cases(request.user):
             raise PermissionDenied(_("Only investigators and prosecutors open cases."))
         return super().dispatch(request, *args, **kwargs)
 
