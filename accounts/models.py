@@ -17,6 +17,10 @@ class Jurisdiction(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     country = CountryField(_("country"))
+    reflection_period_days = models.PositiveSmallIntegerField(
+        _("reflection and recovery period (days)"), default=30,
+        help_text=_("Length of the reflection and recovery period granted to presumed victims here."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,35 +1,126 @@
-"""Changes to victims that affect who may see them; each locks the victim row (concurrent
-changes queue up) and keeps the grants in step."""
+"""Changes to victims. Views, API, commands and tasks call these; each runs in one
+transaction, locks the victim row (concurrent changes queue up) and keeps the access grants
+in step with the facts that give access (supporting agency, case links, consent)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy.grants import sync_victim_grants
 
-from .models import Victim, VictimCaseLink, VictimIdentity, VictimSupport
+from .models import (
+    AssistanceService, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
+    VictimSupport,
+)
+
+LADDER = [Victim.Status.POTENTIAL, Victim.Status.PRESUMED, Victim.Status.IDENTIFIED]
+OPEN_STAGES_EXCLUDED = ("closed", "closed_no_charge")
 
 
 def lock(victim):
     return Victim.objects.select_for_update().get(pk=victim.pk)
 
 
+def _derive_age_group(victim, identity):
+    """A known date of birth decides the age group, unless the age is recorded as in doubt
+    (documents may be false): then the victim stays treated as a child [VS 14]."""
+    if identity.date_of_birth and victim.age_group != Victim.AgeGroup.IN_DOUBT:
+        victim.age_group = Victim.age_group_for(identity.date_of_birth)
+
+
+def _save(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
 @transaction.atomic
 def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
     """Record a victim at first contact. The identity goes into its own protected record."""
     victim = Victim(recorded_by=actor, recording_agency=actor.agency, **fields)
-    victim.full_clean()
-    victim.save()
-    VictimIdentity.objects.create(victim=victim, **(identity or {}))
+    identity = VictimIdentity(**(identity or {}))
+    _derive_age_group(victim, identity)
+    _save(victim)
+    identity.victim = victim
+    _save(identity)
     bulk_create_with_history([VictimSupport(victim=victim, agency=a) for a in supporting_agencies], VictimSupport)
     sync_victim_grants(victim)
     return victim
 
 
 @transaction.atomic
+def update_identity(victim, **fields):
+    victim = lock(victim)
+    identity, _created = VictimIdentity.objects.get_or_create(victim=victim)
+    for name, value in fields.items():
+        setattr(identity, name, value)
+    _save(identity)
+    before = victim.age_group
+    _derive_age_group(victim, identity)
+    if victim.age_group != before:
+        _save(victim)
+        _raise_child_priority(victim)
+    return identity
+
+
+@transaction.atomic
+def update_victim(victim, **fields):
+    """Edit the pseudonymous record; a victim who becomes treated as a child raises the
+    priority of their cases."""
+    locked = lock(victim)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _save(locked)
+    _raise_child_priority(locked)
+    return locked
+
+
+@transaction.atomic
+def set_status(victim, status, *, actor, authority, criteria, channel="", decided_on=None):
+    """One step up the ladder potential -> presumed -> identified, with who decided, when and
+    why. Status never waits on a perpetrator [PR 1.2.2] and does not go back down."""
+    victim = lock(victim)
+    if LADDER.index(status) <= LADDER.index(victim.status):
+        raise ValidationError(_("The victim is already “%(current)s”: the status only moves up the ladder "
+                                "(potential, presumed, identified).") % {"current": victim.get_status_display()})
+    decision = _save(StatusDecision(victim=victim, status=status, authority=authority, criteria=criteria,
+                                    channel=channel, decided_on=decided_on or timezone.localdate(), recorded_by=actor))
+    victim.status = status
+    if channel:
+        victim.identification_channel = channel
+    _save(victim)
+    return decision
+
+
+@transaction.atomic
+def verify_accompanying_adult(victim, *, verified_on=None):
+    victim = lock(victim)
+    if not victim.has_accompanying_adult:
+        raise ValidationError(_("No accompanying adult is recorded."))
+    victim.accompanying_adult_verified_on = verified_on or timezone.localdate()
+    return _save(victim)
+
+
+def _raise_child_priority(victim):
+    """A child victim (or one whose age is in doubt) makes each linked case a child case [GP 19]."""
+    if not victim.is_treated_as_child:
+        return
+    from cases import services as case_services
+    from cases.models import Case
+
+    for case in Case.objects.filter(victim_links__victim=victim).exclude(priority=Case.Priority.CHILD):
+        locked = case_services.lock(case)
+        locked.priority = Case.Priority.CHILD
+        locked.save()
+
+
+@transaction.atomic
 def link_to_case(victim, case, role):
     victim = lock(victim)
     link, _created = VictimCaseLink.objects.get_or_create(victim=victim, case=case, defaults={"role": role})
+    _raise_child_priority(victim)
     sync_victim_grants(victim)
     return link
 
@@ -53,5 +144,73 @@ def add_supporting_agency(victim, agency):
 def end_support(support, ended_on=None):
     victim = lock(support.victim)
     support.ended_on = ended_on or timezone.localdate()
-    support.save()
+    _save(support)
     sync_victim_grants(victim)
+
+
+# --- Consent --------------------------------------------------------------------------------
+
+@transaction.atomic
+def give_consent(victim, *, actor, purpose, agency=None, informed, given_on=None):
+    victim = lock(victim)
+    consent = _save(Consent(victim=victim, purpose=purpose, agency=agency, informed=informed, recorded_by=actor,
+                            given_on=given_on or timezone.localdate()))
+    sync_victim_grants(victim)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(consent, *, note="", withdrawn_on=None):
+    """Withdrawal takes effect everywhere: access that came from this consent is revoked now."""
+    victim = lock(consent.victim)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent was withdrawn already."))
+    consent.withdrawn_on = withdrawn_on or timezone.localdate()
+    consent.withdrawal_note = note
+    _save(consent)
+    sync_victim_grants(victim)
+    return consent
+
+
+# --- Assistance, reflection, return -----------------------------------------------------------
+
+@transaction.atomic
+def add_service(victim, **fields):
+    """Services open from “presumed” on: they never wait for formal identification [WG 34,
+    VS 24], and never depend on cooperation with the authorities [WG 58]."""
+    victim = lock(victim)
+    if victim.status == Victim.Status.POTENTIAL:
+        raise ValidationError(_("Record the victim as presumed first: services start at “presumed”, without "
+                                "waiting for formal identification."))
+    return _save(AssistanceService(victim=victim, **fields))
+
+
+@transaction.atomic
+def start_reflection_period(victim, *, jurisdiction, started_on=None, granted_by=""):
+    """Its length is the jurisdiction's setting; it runs whether or not the victim cooperates."""
+    victim = lock(victim)
+    period = ReflectionPeriod(victim=victim, jurisdiction=jurisdiction, started_on=started_on or timezone.localdate(),
+                              granted_by=granted_by)
+    period.ends_on = period.compute_ends_on()
+    return _save(period)
+
+
+def open_linked_cases(victim):
+    from cases.models import Case
+
+    return Case.objects.filter(victim_links__victim=victim).exclude(stage__in=OPEN_STAGES_EXCLUDED)
+
+
+@transaction.atomic
+def record_return(victim, *, actor, risk_assessment, **fields):
+    """A return only after a completed risk assessment and non-refoulement check, and never
+    while proceedings in a linked case are pending (the repatriation hold) [PR 1.2.3, NA VII.D.6-8]."""
+    victim = lock(victim)
+    pending = open_linked_cases(victim).count()
+    if pending:
+        raise ValidationError(_("Repatriation hold: %(count)d linked case(s) still open. A return can be "
+                                "recorded once the proceedings are closed.") % {"count": pending})
+    if risk_assessment is None or risk_assessment.victim_id != victim.pk or not risk_assessment.completed:
+        raise ValidationError({"risk_assessment": _("A return needs a completed risk assessment of this victim.")})
+    return _save(Return(victim=victim, risk_assessment=risk_assessment, recorded_by=actor, **fields))

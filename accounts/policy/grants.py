@@ -48,7 +48,16 @@ def sync_case_grants(case):
 
 
 def sync_victim_grants(victim):
+    from victims.models import Consent
+
     supporters = set(victim.supports.filter(ended_on__isnull=True).values_list("agency__group_id", flat=True))
+    # Consent to share with a named agency is a source of access of its own; withdrawing it
+    # removes what it gave (access the agency holds for another reason stays) [NA VII.D.9].
+    consents = victim.consents.filter(withdrawn_on__isnull=True, agency__isnull=False)
+    shared = set(consents.filter(purpose__in=[Consent.Purpose.SHARE_RECORD, Consent.Purpose.SHARE_IDENTITY])
+                 .values_list("agency__group_id", flat=True))
+    shared_identity = set(consents.filter(purpose=Consent.Purpose.SHARE_IDENTITY)
+                          .values_list("agency__group_id", flat=True))
     case_grants = CaseGroupObjectPermission.objects.filter(content_object__victim_links__victim=victim)
     case_view = set(case_grants.filter(permission__codename="view_case").values_list("group_id", flat=True))
     case_change = set(case_grants.filter(permission__codename="change_case").values_list("group_id", flat=True))
@@ -57,11 +66,13 @@ def sync_victim_grants(victim):
         victim,
         VictimGroupObjectPermission,
         {
-            "view_victim": supporters | case_view,
+            "view_victim": supporters | case_view | shared,
             "change_victim": supporters | case_change,
-            # Identity: the supporting NGO and the people on the case team, not whole agencies.
-            "view_victim_identity": supporters | teams,
+            # Identity: the supporting NGO and the people on the case team, not whole agencies,
+            # unless the victim consented to share it with an agency.
+            "view_victim_identity": supporters | teams | shared_identity,
             "view_shelter_location": supporters,
+            "view_counselling_notes": supporters,
         },
     )
 

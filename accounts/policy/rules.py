@@ -18,7 +18,12 @@ from cases.models import (
     Appeal, Asset, Case, CaseAssignment, CaseExclusion, CaseGroupObjectPermission, CaseNote, CaseStageChange,
     Charge, CompensationClaim, CooperationRequest, CoordinationMeeting, Defendant, Verdict,
 )
-from victims.models import Victim, VictimGroupObjectPermission
+from victims.models import (
+    AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
+    Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
+    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink,
+    VictimGroupObjectPermission, VictimSupport,
+)
 
 from .engine import Action, ObjectRule
 
@@ -39,6 +44,8 @@ RECORDERS = frozenset({F.FRONTLINE, F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
 PROCEEDINGS = INVESTIGATIVE | {F.COURT_CLERK, F.JUDGE}
 # Who builds the case file.
 CASE_BUILDERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR})
+# Who works with the victim directly: police, prosecution and the supporting NGO.
+VICTIM_WORKERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
 
 
 class CaseRule(ObjectRule):
@@ -100,6 +107,8 @@ class VictimRule(ObjectRule):
         "change_victim": _("Edit the victim record (investigators, prosecutors and caseworkers only)"),
         "view_victim_identity": _("See the identity (investigators, prosecutors and caseworkers only)"),
         "view_shelter_location": _("See address and shelter location (caseworkers only)"),
+        "view_counselling_notes": _("Read and write counselling notes and export the victim's data "
+                                    "(caseworkers only)"),
     }
     actions = {
         "view": Action("view", _("see the victim record"), CASE_READERS, "view_victim", "recorded_by", RECORDERS),
@@ -115,6 +124,23 @@ class VictimRule(ObjectRule):
         "view_shelter": Action(
             "view_shelter", _("see address and shelter location"), frozenset({F.CASEWORKER}), "view_shelter_location"
         ),
+        # Whether the victim cooperates: for those who ask (police, prosecution) and the NGO that
+        # advises them; never a court, the focal point or a service provider's decision.
+        "view_cooperation": Action(
+            "view_cooperation", _("see cooperation with the authorities"), VICTIM_WORKERS, "view_victim"
+        ),
+        # Threats, safety plans and relatives under protection.
+        "view_safety": Action("view_safety", _("see risk assessments and safety plans"), VICTIM_WORKERS,
+                              "view_victim"),
+        "change_safety": Action("change_safety", _("record risk assessments and safety plans"), VICTIM_WORKERS,
+                                "change_victim"),
+        # Counselling notes and the export of the victim's own data: the supporting NGO only.
+        "view_counselling": Action(
+            "view_counselling", _("read and write counselling notes"), frozenset({F.CASEWORKER}),
+            "view_counselling_notes",
+        ),
+        "export": Action("export", _("export the victim's own data"), frozenset({F.CASEWORKER}),
+                         "view_counselling_notes"),
     }
 
     def ownership(self, user, action):
@@ -163,7 +189,59 @@ class CaseNoteRule(ObjectRule):
         return (Q(author=user) | audience) & Q(case__in=Case.objects.filter(case_condition).values("pk"))
 
 
+class VictimSectionRule(ObjectRule):
+    """Records that belong to a victim: who may see or change them is who may do the victim
+    action named for that part of the victim's file."""
+
+    def __init__(self, model, view, change="change", path="victim"):
+        self.model, self.path = model, path
+        self.victim_actions = {"view": view, "change": change}
+        self.actions = {name: VICTIM_RULE.actions[action] for name, action in self.victim_actions.items()}
+
+    def condition(self, user, action):
+        condition = VICTIM_RULE.condition(user, self.victim_actions[action])
+        if condition is None:
+            return None
+        return Q(**{f"{self.path}__in": Victim.objects.filter(condition).values("pk")})
+
+
+class CounsellingNoteRule(VictimSectionRule):
+    """Counselling notes: the supporting NGO's own, read by its caseworkers only."""
+
+    def __init__(self):
+        super().__init__(CounsellingNote, "view_counselling", "view_counselling")
+
+    def condition(self, user, action):
+        condition = super().condition(user, action)
+        if condition is None or not user.agency_id:
+            return None
+        return condition & Q(agency_id=user.agency_id)
+
+
 CASE_RULE = CaseRule()
+VICTIM_RULE = VictimRule()
+VICTIM_SECTION_RULES = [
+    VictimSectionRule(StatusDecision, "view"),
+    VictimSectionRule(IdentityDocument, "view_identity"),
+    VictimSectionRule(VictimSupport, "view"),
+    VictimSectionRule(VictimCaseLink, "view"),
+    VictimSectionRule(Consent, "view"),
+    VictimSectionRule(AssistanceService, "view"),
+    VictimSectionRule(CooperationWithAuthorities, "view_cooperation"),
+    VictimSectionRule(ReflectionPeriod, "view"),
+    VictimSectionRule(ResidencePermit, "view"),
+    VictimSectionRule(AsylumClaim, "view"),
+    VictimSectionRule(Return, "view"),
+    VictimSectionRule(RiskAssessment, "view_safety", "change_safety"),
+    VictimSectionRule(SafetyPlan, "view_safety", "change_safety"),
+    # A relative's name is as identifying as the victim's own.
+    VictimSectionRule(ProtectedRelative, "view_identity", "change_safety"),
+    VictimSectionRule(NonPunishmentDecision, "view"),
+    VictimSectionRule(Detention, "view"),
+    VictimSectionRule(ParticipationEntry, "view"),
+    VictimSectionRule(DataSubjectRequest, "view_safety", "change"),
+    CounsellingNoteRule(),
+]
 SECTION_RULES = [
     CaseSectionRule(Defendant, "case", "view_proceedings", "change_proceedings"),
     CaseSectionRule(Charge, "defendant__case", "view_proceedings", "change_proceedings"),
@@ -176,4 +254,5 @@ SECTION_RULES = [
     CaseSectionRule(CaseAssignment, "case", "view", "manage_team"),
     CaseSectionRule(CaseStageChange, "case", "view", "change"),
 ]
-RULES = {rule.model: rule for rule in (CASE_RULE, VictimRule(), CaseNoteRule(), *SECTION_RULES)}
+RULES = {rule.model: rule for rule in (CASE_RULE, VICTIM_RULE, CaseNoteRule(), *SECTION_RULES,
+                                       *VICTIM_SECTION_RULES)}

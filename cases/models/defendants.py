@@ -50,6 +50,12 @@ class Defendant(models.Model):
         help_text=_("The date the law's maximum pre-trial detention runs out."),
     )
     bail_conditions = models.TextField(_("bail conditions"), blank=True)
+    # The same person as a victim: charging them with an offence tied to their trafficking raises
+    # the non-criminalisation flag [PR 1.2.2].
+    victim = models.ForeignKey(
+        "victims.Victim", verbose_name=_("also a victim (same person)"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="as_defendant",
+    )
     history = HistoricalRecords()
 
     class Meta:

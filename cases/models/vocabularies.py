@@ -48,6 +48,12 @@ class Offence(models.TextChoices):
     OBSTRUCTION = "obstruction", _("Obstruction of justice")
     WITNESS_INTIMIDATION = "witness_intimidation", _("Intimidation of witnesses")
     IDENTITY_DISCLOSURE = "identity_disclosure", _("Unlawful disclosure of a victim's identity")
+    # Offences victims are often charged with because they were trafficked [PR 1.2.2, VS 21].
+    IMMIGRATION = "immigration", _("Immigration offence (illegal entry or stay)")
+    PROSTITUTION = "prostitution", _("Prostitution-related offence")
+    BEGGING = "begging", _("Begging")
+    ILLEGAL_WORK = "illegal_work", _("Illegal work")
+    COMPELLED_OFFENCE = "compelled_offence", _("Other offence committed under compulsion")
 
 
 class Act(models.TextChoices):

@@ -1,0 +1,277 @@
+import secrets
+
+from django.conf import global_settings, settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from accounts.fields import ChoiceArrayField
+from cases.models.vocabularies import ExploitationForm
+
+from .vocabularies import IdentificationChannel, Indicator, MethodOfControl, Recruitment
+
+LANGUAGE_CHOICES = sorted(global_settings.LANGUAGES, key=lambda pair: pair[1])
+
+# No vowels or look-alike characters: codes are read aloud and never spell words.
+CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789"
+
+
+def new_victim_code():
+    return "V-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+class Victim(models.Model):
+    """The pseudonymous victim record: everything here may be shown wherever the victim is."""
+
+    class Status(models.TextChoices):
+        POTENTIAL = "potential", _("Potential victim")
+        PRESUMED = "presumed", _("Presumed victim")
+        IDENTIFIED = "identified", _("Identified victim")
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Transgender / other")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class AgeGroup(models.TextChoices):
+        CHILD = "child", _("Child (under 18)")
+        ADULT = "adult", _("Adult")
+        IN_DOUBT = "in_doubt", _("Age in doubt (treated as a child)")
+
+    code = models.CharField(_("victim code"), max_length=20, unique=True, default=new_victim_code, editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.POTENTIAL)
+    sex = models.CharField(_("sex / gender"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_group = models.CharField(_("age group"), max_length=10, choices=AgeGroup.choices, default=AgeGroup.IN_DOUBT)
+    # Age: date of birth lives in the identity; here only what is safe to show.
+    estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    languages = ChoiceArrayField(
+        models.CharField(max_length=10, choices=LANGUAGE_CHOICES), verbose_name=_("languages"), default=list,
+        blank=True,
+    )
+    interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
+    # Identification [WG 17(e), VS 23, NA IV.A, IV.D]: the latest decision; every step is a StatusDecision.
+    identification_channel = models.CharField(
+        _("identified through"), max_length=20, choices=IdentificationChannel.choices, blank=True
+    )
+    indicators = ChoiceArrayField(
+        models.CharField(max_length=40, choices=Indicator.choices), verbose_name=_("indicators observed"),
+        default=list, blank=True,
+    )
+    exploitation_forms = ChoiceArrayField(
+        models.CharField(max_length=30, choices=ExploitationForm.choices), verbose_name=_("forms of exploitation"),
+        default=list, blank=True,
+    )
+    methods_of_control = ChoiceArrayField(
+        models.CharField(max_length=30, choices=MethodOfControl.choices), verbose_name=_("methods of control"),
+        default=list, blank=True,
+    )
+    recruitment = ChoiceArrayField(
+        models.CharField(max_length=20, choices=Recruitment.choices), verbose_name=_("recruitment"),
+        default=list, blank=True,
+    )
+    # A child's accompanying adult may be the trafficker [VS 14]: flagged until verified.
+    has_accompanying_adult = models.BooleanField(_("arrived with an accompanying adult"), default=False)
+    accompanying_adult_verified_on = models.DateField(_("accompanying adult verified on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="recorded_victims",
+        editable=False,
+    )
+    recording_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="recorded_victims", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_victim_identity", _("Can see the victim's identity")),
+            ("view_shelter_location", _("Can see the victim's address and shelter location")),
+            ("view_counselling_notes", _("Can read and write counselling notes (supporting NGO)")),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("victim-detail", args=[self.pk])
+
+    @property
+    def is_treated_as_child(self):
+        # Age in doubt is treated as a child [VS 14].
+        return self.age_group != self.AgeGroup.ADULT
+
+    @property
+    def accompanying_adult_unverified(self):
+        return self.has_accompanying_adult and self.accompanying_adult_verified_on is None
+
+    def clean(self):
+        if self.estimated_age is not None and self.estimated_age < 18 and self.age_group == self.AgeGroup.ADULT:
+            raise ValidationError({"age_group": _("An estimated age under 18 is a child; if unsure, choose "
+                                                  "“age in doubt”.")})
+        if self.estimated_age is not None and self.estimated_age >= 18 and self.age_group == self.AgeGroup.CHILD:
+            raise ValidationError({"age_group": _("An estimated age of 18 or more is not a child; if unsure, choose "
+                                                  "“age in doubt”.")})
+
+    @staticmethod
+    def age_group_for(date_of_birth, today=None):
+        today = today or timezone.localdate()
+        years = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+        return Victim.AgeGroup.CHILD if years < 18 else Victim.AgeGroup.ADULT
+
+
+class StatusDecision(models.Model):
+    """One step up the ladder potential -> presumed -> identified: who decided, when, on which
+    criteria and through which channel [WG 17(e), NA IV.D.1]."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="status_decisions")
+    status = models.CharField(_("status"), max_length=12, choices=Victim.Status.choices)
+    decided_on = models.DateField(_("decided on"), default=timezone.localdate)
+    authority = models.CharField(_("deciding authority"), max_length=200)
+    criteria = models.TextField(_("criteria used"))
+    channel = models.CharField(_("identified through"), max_length=20, choices=IdentificationChannel.choices,
+                               blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("status decision")
+        verbose_name_plural = _("status decisions")
+        ordering = ["decided_on", "id"]
+
+    def __str__(self):
+        return f"{self.victim}: {self.status} on {self.decided_on}"
+
+
+class VictimIdentity(models.Model):
+    """Who the victim is. Kept apart from the victim record; read only through
+    victims.identity.reveal_identity, which asks the access policy and logs every read."""
+
+    victim = models.OneToOneField(Victim, on_delete=models.CASCADE, primary_key=True, related_name="identity")
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_name = models.CharField(_("family name"), max_length=200, blank=True)
+    aliases = models.CharField(_("aliases"), max_length=300, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    contact = models.CharField(_("contact details"), max_length=300, blank=True)
+    guardian = models.CharField(
+        _("guardian or legal representative"), max_length=300, blank=True,
+        help_text=_("For a child, or anyone treated as one: name and office of the appointed guardian."),
+    )
+    accompanying_adult = models.CharField(
+        _("accompanying adult"), max_length=300, blank=True,
+        help_text=_("Name and stated relationship. Verify before trusting: they may be the trafficker."),
+    )
+    # Where the victim lives or is sheltered: the supporting NGO only.
+    address = models.TextField(_("address"), blank=True)
+    shelter_location = models.TextField(_("shelter location"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("victim identity")
+        verbose_name_plural = _("victim identities")
+
+    def __str__(self):
+        # Never the name: this string can reach logs and history views.
+        return f"identity of {self.victim_id}"
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.given_names, self.family_name) if part)
+
+
+class IdentityDocument(models.Model):
+    """An identity or travel document, and who holds it now [VS 11]: part of the identity."""
+
+    class Kind(models.TextChoices):
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        TRAVEL_DOCUMENT = "travel_document", _("Other travel document")
+        OTHER = "other", _("Other")
+
+    class Holder(models.TextChoices):
+        VICTIM = "victim", _("The victim")
+        NGO = "ngo", _("The supporting NGO")
+        POLICE = "police", _("Police (as evidence)")
+        CONSULATE = "consulate", _("Embassy or consulate")
+        SUSPECT = "suspect", _("A suspect or employer")
+        LOST = "lost", _("Lost or destroyed")
+        UNKNOWN = "unknown", _("Unknown")
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="identity_documents")
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    issuing_country = CountryField(_("issued by"), blank=True)
+    held_by = models.CharField(_("held by"), max_length=12, choices=Holder.choices, default=Holder.UNKNOWN)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.victim}"
+
+
+class VictimSupport(models.Model):
+    """A service provider supporting the victim; gives that agency access to the victim."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="supports")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="supported_victims")
+    started_on = models.DateField(_("from"), default=timezone.localdate)
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supporting agency")
+        verbose_name_plural = _("supporting agencies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["victim", "agency"], condition=models.Q(ended_on__isnull=True), name="victim_support_one_open"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency} supports {self.victim}"
+
+
+class VictimCaseLink(models.Model):
+    class Role(models.TextChoices):
+        VICTIM_WITNESS = "victim_witness", _("Victim-witness")
+        COMPLAINANT = "complainant", _("Complainant")
+        NOT_TESTIFYING = "not_testifying", _("Victim not testifying")
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="victim_links")
+    role = models.CharField(_("role in case"), max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("victim in case")
+        verbose_name_plural = _("victims in cases")
+        constraints = [models.UniqueConstraint(fields=["victim", "case"], name="victim_case_unique")]
+
+    def __str__(self):
+        return f"{self.victim} in {self.case}"
+
+
+class VictimGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="group_grants")
+
+
+class VictimUserObjectPermission(UserObjectPermissionBase):
+    # Exists so guardian never falls back to its generic table; the policy grants to groups.
+    content_object = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
