@@ -258,6 +258,12 @@ SPECTACULAR_SETTINGS = {
         "CooperationStatus": "cases.models.CooperationRequest.Status",
         "CompensationStatus": "cases.models.CompensationClaim.Status",
         "VictimStatus": "victims.models.Victim.Status",
+        "IdentificationChannel": "victims.models.IdentificationChannel",
+        "CooperationWithAuthoritiesStatus": "victims.models.CooperationWithAuthorities.Status",
+        "ResidencePermitStatus": "victims.models.ResidencePermit.Status",
+        "AsylumClaimStatus": "victims.models.AsylumClaim.Status",
+        "DataRequestStatus": "victims.models.DataSubjectRequest.Status",
+        "ParticipationChannel": "victims.models.ParticipationEntry.Channel",
     },
 }
 

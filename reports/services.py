@@ -15,6 +15,7 @@ from accounts.functions import Function
 from accounts.models import User
 from cases import lifecycle
 from cases.models import Case, CaseAgency, CaseAssignment, CaseStageChange, Defendant
+from victims.flags import case_needs_non_punishment_decision
 from victims.models import Victim, VictimCaseLink
 
 PROSECUTOR = CaseAssignment.TeamRole.PROSECUTOR
@@ -30,7 +31,9 @@ def _count(queryset, outer, field="pk", distinct=False):
 
 
 def annotate_continuity(cases):
-    """Add to each case: handovers, prosecutors (distinct people), is_child, has_official."""
+    """Add to each case: handovers, prosecutors (distinct people), is_child, has_official, and
+    non_criminalisation (a victim charged with an offence tied to their trafficking awaits a
+    non-punishment decision [PR 1.2.2])."""
     prosecutor_assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR)
     child_victims = VictimCaseLink.objects.filter(case=OuterRef("pk"), victim__age_group__in=CHILD_AGE_GROUPS)
     return cases.annotate(
@@ -39,6 +42,7 @@ def annotate_continuity(cases):
         is_child=Q(priority=Case.Priority.CHILD) | Q(Exists(child_victims)),
         has_official=Exists(Defendant.objects.filter(case=OuterRef("pk"), is_public_official=True)),
         is_closed=Q(stage__in=CLOSED_STAGES),
+        non_criminalisation=case_needs_non_punishment_decision(),
     )
 
 

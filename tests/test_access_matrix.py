@@ -100,6 +100,22 @@ for _username in ("frontline", "auditor", "admin"):
 for _username, _sections in SECTIONS.items():
     EXPECTED[_username]["case"].update(_sections)
 
+# The parts of a victim's file (see VictimRule), written out per user.
+_WORKER = ("view_cooperation", "view_safety", "change_safety")
+VICTIM_SECTIONS = {
+    "investigator": {**dict.fromkeys(_WORKER, {"V1", "V2", "V4"}), "record_non_punishment": {"V1", "V2", "V4"}},
+    "prosecutor": {**dict.fromkeys(_WORKER, {"V1", "V2", "V3", "V4"}),
+                   "record_non_punishment": {"V1", "V2", "V3", "V4"}},
+    "caseworker": {**dict.fromkeys(_WORKER, {"V1", "V2", "V4", "V6"}),
+                   "view_counselling": {"V1", "V2", "V4", "V6"}, "export": {"V1", "V2", "V4", "V6"}},
+    "investigator.br": {**dict.fromkeys(_WORKER, {"V5"}), "record_non_punishment": {"V5"}},
+    "caseworker.br": {**dict.fromkeys(_WORKER, {"V5"}), "view_counselling": {"V5"}, "export": {"V5"}},
+}
+_VICTIM_SECTION_ACTIONS = (*_WORKER, "view_counselling", "export", "record_non_punishment")
+for _username in EXPECTED:
+    _sections = VICTIM_SECTIONS.get(_username, {})
+    EXPECTED[_username]["victim"].update({a: _sections.get(a, NONE) for a in _VICTIM_SECTION_ACTIONS})
+
 SHELTERS = {"V1": "Shelter A", "V2": "Shelter B", "V4": "Children's home", "V5": "Casa Acolhida, unit 2"}
 NAMES = {"V1": "João", "V2": "Maria", "V3": "Elena", "V4": "Nikolai", "V5": "Rosa", "V6": "Ram"}
 SUMMARIES = {"C1": "wage records seized", "C2": "false permits", "C3": "collecting money", "C4": "notebook"}

@@ -9,12 +9,11 @@ import pathlib
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 
 from accounts import policy
-from accounts.models import AccessLog, Agency, Jurisdiction
+from accounts.models import AccessLog
 from cases import services as case_services
-from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
+from cases.models import Case, Charge, Defendant
 from victims import services
 from victims.flags import case_needs_non_punishment_decision, victim_needs_non_punishment_decision
 from victims.identity import reveal_identity
@@ -346,14 +345,16 @@ def test_a_relatives_name_is_identity(world):
 
 # Every demo role against every part of a victim's file (V1: C1, supported by Safe Harbour).
 VICTIM_ACTIONS = ["view", "change", "view_identity", "view_shelter", "view_cooperation", "view_safety",
-                  "change_safety", "view_counselling", "export"]
+                  "change_safety", "view_counselling", "export", "record_non_punishment"]
 EXPECTED_V1 = {
-    "investigator": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety"},
-    "prosecutor": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety"},
+    "investigator": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety",
+                     "record_non_punishment"},
+    "prosecutor": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety",
+                   "record_non_punishment"},
     "supervisor": {"view"},
     "clerk": {"view"},
     "judge": {"view"},
-    "caseworker": set(VICTIM_ACTIONS),
+    "caseworker": set(VICTIM_ACTIONS) - {"record_non_punishment"},
     "focalpoint": {"view"},
     "frontline": set(),
     "auditor": set(),

@@ -12,9 +12,13 @@ from .models import VictimIdentity
 @dataclass(frozen=True)
 class RevealedIdentity:
     full_name: str
+    given_names: str
+    family_name: str
     aliases: str
     date_of_birth: object
     contact: str
+    guardian: str
+    accompanying_adult: str
     address: str | None  # None: not for this user (supporting NGO only)
     shelter_location: str | None
 
@@ -28,9 +32,13 @@ def reveal_identity(user, victim, *, purpose):
     shelter = policy.can(user, "view_shelter", victim)
     return RevealedIdentity(
         full_name=identity.full_name,
+        given_names=identity.given_names,
+        family_name=identity.family_name,
         aliases=identity.aliases,
         date_of_birth=identity.date_of_birth,
         contact=identity.contact,
+        guardian=identity.guardian,
+        accompanying_adult=identity.accompanying_adult,
         address=identity.address if shelter else None,
         shelter_location=identity.shelter_location if shelter else None,
     )

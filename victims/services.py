@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.policy.grants import sync_victim_grants
 
 from .models import (
-    AssistanceService, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
+    AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
     VictimSupport,
 )
 
@@ -46,6 +46,15 @@ def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
     identity.victim = victim
     _save(identity)
     bulk_create_with_history([VictimSupport(victim=victim, agency=a) for a in supporting_agencies], VictimSupport)
+    if victim.status != Victim.Status.POTENTIAL:
+        # Recorded straight as presumed (or identified): the step is on the ladder's record too.
+        indicators = ", ".join(str(Indicator(i).label) for i in victim.indicators)
+        _save(StatusDecision(
+            victim=victim, status=victim.status, decided_on=timezone.localdate(), recorded_by=actor,
+            authority=str(actor.agency) if actor.agency_id else actor.get_username(),
+            criteria=_("Recorded at first contact. Indicators: %(list)s") % {"list": indicators or _("none listed")},
+            channel=victim.identification_channel,
+        ))
     sync_victim_grants(victim)
     return victim
 

@@ -141,6 +141,11 @@ class VictimRule(ObjectRule):
         ),
         "export": Action("export", _("export the victim's own data"), frozenset({F.CASEWORKER}),
                          "view_counselling_notes"),
+        # Whether to punish a victim for an offence tied to their trafficking is for police and
+        # prosecution to record [PR 1.2.2].
+        "record_non_punishment": Action(
+            "record_non_punishment", _("record a non-punishment decision"), CASE_BUILDERS, "change_victim"
+        ),
     }
 
     def ownership(self, user, action):
@@ -200,6 +205,10 @@ class VictimSectionRule(ObjectRule):
 
     def condition(self, user, action):
         condition = VICTIM_RULE.condition(user, self.victim_actions[action])
+        if condition is not None and action != "view":
+            # Nobody changes what they may not read.
+            seeing = VICTIM_RULE.condition(user, self.victim_actions["view"])
+            condition = None if seeing is None else condition & seeing
         if condition is None:
             return None
         return Q(**{f"{self.path}__in": Victim.objects.filter(condition).values("pk")})
@@ -236,7 +245,7 @@ VICTIM_SECTION_RULES = [
     VictimSectionRule(SafetyPlan, "view_safety", "change_safety"),
     # A relative's name is as identifying as the victim's own.
     VictimSectionRule(ProtectedRelative, "view_identity", "change_safety"),
-    VictimSectionRule(NonPunishmentDecision, "view"),
+    VictimSectionRule(NonPunishmentDecision, "view", "record_non_punishment"),
     VictimSectionRule(Detention, "view"),
     VictimSectionRule(ParticipationEntry, "view"),
     VictimSectionRule(DataSubjectRequest, "view_safety", "change"),

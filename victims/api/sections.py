@@ -1,0 +1,566 @@
+"""The parts of a victim's file through the API: status decisions, identity documents,
+supporting agencies, case links, consents, assistance, cooperation with the authorities,
+reflection periods, residence permits, asylum claims, returns, risk assessments, safety plans,
+protected relatives, non-punishment decisions, detentions, participation, data-subject
+requests and counselling notes.
+
+Each is a top-level collection filtered by `?victim=`. Reading and editing a record asks the
+access policy about that record (its rule follows the part of the victim's file it belongs
+to); adding one asks about the victim through PolicyParentField, with the victim action that
+changes that part of the file, and locks the victim for the rest of the request. Where a
+service exists (consent, assistance, reflection period, return) it does the writing.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import policy
+from accounts.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors
+from accounts.models import Agency, Jurisdiction
+from cases.models import Case, Defendant
+
+from .. import services
+from ..models import (
+    AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
+    Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
+    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink, VictimSupport,
+)
+
+
+def victim_field(model):
+    """The victim a record is added to: adding needs the victim action that changes this part
+    of the victim's file."""
+    return PolicyParentField(Victim, policy.rule_for(model).victim_actions["change"])
+
+
+def victim_filter(model, fields=()):
+    """`?victim=<id>` (and the model's own filters) for a list of a victim's records."""
+
+    class Meta:
+        pass
+
+    Meta.model, Meta.fields = model, list(fields)
+    attrs = {"victim": django_filters.NumberFilter(field_name="victim", label=_("Victim")), "Meta": Meta}
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
+
+
+class VictimSectionViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """A part of the victim's file. Subclasses name the serializer and the related rows to load."""
+
+    related = ()
+    filter_fields = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.serializer_class is None:  # an abstract base
+            return
+        model = cls.serializer_class.Meta.model
+        queryset = model.objects.select_related("victim", *cls.related)
+        cls.queryset = queryset if model._meta.ordering else queryset.order_by("pk")  # stable pages
+        cls.filterset_class = victim_filter(model, cls.filter_fields)
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in permissions.SAFE_METHODS:
+            # A change answers with the record: whoever may change a part of the file but not
+            # read it (identity documents, relatives) gets what a hidden record gets.
+            try:
+                policy.require(self.request.user, "view", obj, purpose="api")
+            except Http404:
+                raise exceptions.NotFound(NOT_FOUND) from None
+        return obj
+
+
+class AppendOnlyViewSet(VictimSectionViewSet):
+    """Records that are added, never rewritten."""
+
+    http_method_names = ["get", "post", "head", "options"]
+
+
+class ReadOnlySectionViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    related = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.serializer_class is None:  # an abstract base
+            return
+        model = cls.serializer_class.Meta.model
+        queryset = model.objects.select_related("victim", *cls.related)
+        cls.queryset = queryset if model._meta.ordering else queryset.order_by("pk")
+        cls.filterset_class = victim_filter(model)
+
+
+class VictimRecordSerializer(ModelRulesSerializer):
+    """A record of one victim: `victim` names it when adding and is fixed afterwards."""
+
+    parent_field = "victim"
+    victim_code = serializers.CharField(source="victim.code", read_only=True)
+
+    def actor(self):
+        return self.context["request"].user
+
+
+# --- The record: status decisions, identity documents, support and case links --------------
+
+class StatusDecisionSerializer(serializers.ModelSerializer):
+    victim_code = serializers.CharField(source="victim.code", read_only=True)
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = StatusDecision
+        fields = ["id", "victim", "victim_code", "status", "decided_on", "authority", "criteria", "channel",
+                  "recorded_by"]
+
+
+class StatusDecisionViewSet(ReadOnlySectionViewSet):
+    """Every step of the status ladder; a step is taken at /api/victims/{id}/status/."""
+
+    serializer_class = StatusDecisionSerializer
+    related = ("recorded_by",)
+
+
+class IdentityDocumentSerializer(VictimRecordSerializer):
+    victim = victim_field(IdentityDocument)
+
+    class Meta:
+        model = IdentityDocument
+        fields = "__all__"
+
+
+class IdentityDocumentViewSet(VictimSectionViewSet):
+    """Identity and travel documents and who holds them: part of the identity."""
+
+    serializer_class = IdentityDocumentSerializer
+    filter_fields = ("kind", "held_by")
+
+
+class VictimSupportSerializer(serializers.ModelSerializer):
+    victim_code = serializers.CharField(source="victim.code", read_only=True)
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+
+    class Meta:
+        model = VictimSupport
+        fields = ["id", "victim", "victim_code", "agency", "agency_name", "started_on", "ended_on"]
+
+
+class VictimSupportViewSet(ReadOnlySectionViewSet):
+    """The agencies supporting each victim (they see the victim, its identity and shelter)."""
+
+    serializer_class = VictimSupportSerializer
+    related = ("agency",)
+
+
+class VictimCaseLinkSerializer(serializers.ModelSerializer):
+    victim_code = serializers.CharField(source="victim.code", read_only=True)
+    case = serializers.SerializerMethodField(help_text=_("Null for a case you may not see."))
+    case_reference = serializers.SerializerMethodField(help_text=_("Null for a case you may not see."))
+
+    class Meta:
+        model = VictimCaseLink
+        fields = ["id", "victim", "victim_code", "case", "case_reference", "role"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_case(self, link):
+        return link.case_id if link.case_visible else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_case_reference(self, link):
+        return link.case.reference if link.case_visible else None
+
+
+class VictimCaseLinkViewSet(ReadOnlySectionViewSet):
+    """The cases each victim is part of, with their role. A case the caller may not see (a
+    restricted one) is shown without its reference."""
+
+    serializer_class = VictimCaseLinkSerializer
+    related = ("case",)
+
+    def get_queryset(self):
+        cases = policy.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
+        return super().get_queryset().annotate(case_visible=Exists(cases))
+
+
+# --- Consent, assistance, cooperation --------------------------------------------------------
+
+class ConsentSerializer(VictimRecordSerializer):
+    victim = victim_field(Consent)
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(is_active=True), allow_null=True, required=False,
+        help_text=_("The agency data is shared with or the victim is referred to."),
+    )
+    agency_name = serializers.CharField(source="agency.name", read_only=True, allow_null=True)
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Consent
+        fields = "__all__"
+        read_only_fields = ["withdrawn_on", "withdrawal_note"]
+        validators = []  # the model's constraints decide, with their own messages (see give_consent)
+
+    def create(self, validated_data):
+        with model_errors():
+            return services.give_consent(
+                validated_data["victim"], actor=self.actor(), purpose=validated_data["purpose"],
+                agency=validated_data.get("agency"), informed=validated_data.get("informed", False),
+                given_on=validated_data.get("given_on"),
+            )
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    withdrawn_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ConsentViewSet(AppendOnlyViewSet):
+    """Consents are given and withdrawn, not rewritten. Consent to share with an agency gives
+    that agency access to the victim; withdrawing it (POST /api/consents/{id}/withdraw/) takes
+    that access away at once."""
+
+    serializer_class = ConsentSerializer
+    related = ("agency", "recorded_by")
+    filter_fields = ("purpose", "agency")
+    policy_action_for = {"withdraw": "change"}
+
+    def get_serializer_class(self):
+        return WithdrawalSerializer if self.action == "withdraw" else ConsentSerializer
+
+    @extend_schema(request=WithdrawalSerializer, responses=ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        consent = self.get_object()
+        form = WithdrawalSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        with model_errors():
+            consent = services.withdraw_consent(consent, **form.validated_data)
+        consent = self.get_queryset().get(pk=consent.pk)
+        return Response(ConsentSerializer(consent, context=self.get_serializer_context()).data)
+
+
+class AssistanceServiceSerializer(VictimRecordSerializer):
+    victim = victim_field(AssistanceService)
+    provider = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True))
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+
+    class Meta:
+        model = AssistanceService
+        fields = "__all__"
+
+    def create(self, validated_data):
+        with model_errors():
+            return services.add_service(validated_data.pop("victim"), **validated_data)
+
+
+class AssistanceServiceViewSet(VictimSectionViewSet):
+    """Services the victim receives: from “presumed” on, never conditional on cooperation."""
+
+    serializer_class = AssistanceServiceSerializer
+    related = ("provider",)
+    filter_fields = ("kind", "provider")
+
+
+class CooperationSerializer(VictimRecordSerializer):
+    victim = victim_field(CooperationWithAuthorities)
+
+    class Meta:
+        model = CooperationWithAuthorities
+        fields = "__all__"
+
+
+class CooperationViewSet(VictimSectionViewSet):
+    """Whether each victim cooperates with the authorities (one record per victim, its id is the
+    victim's). Kept apart: no service or permit decision reads it."""
+
+    serializer_class = CooperationSerializer
+    filter_fields = ("status",)
+
+
+# --- Residence: reflection periods, permits, asylum, returns -------------------------------
+
+class ReflectionPeriodSerializer(VictimRecordSerializer):
+    victim = victim_field(ReflectionPeriod)
+    jurisdiction = serializers.PrimaryKeyRelatedField(
+        queryset=Jurisdiction.objects.all(), help_text=_("Its length is this jurisdiction's setting."))
+
+    class Meta:
+        model = ReflectionPeriod
+        fields = "__all__"
+        read_only_fields = ["ends_on"]
+
+    def create(self, validated_data):
+        with model_errors():
+            return services.start_reflection_period(validated_data.pop("victim"), **validated_data)
+
+    def save_instance(self, period):
+        period.ends_on = period.compute_ends_on()
+        return super().save_instance(period)
+
+
+class ReflectionPeriodViewSet(VictimSectionViewSet):
+    serializer_class = ReflectionPeriodSerializer
+    related = ("jurisdiction",)
+
+
+class ResidencePermitSerializer(VictimRecordSerializer):
+    victim = victim_field(ResidencePermit)
+    renewal_of = serializers.PrimaryKeyRelatedField(
+        queryset=ResidencePermit.objects.all(), allow_null=True, required=False,
+        help_text=_("A permit of the same victim."))
+    shorter_than_six_months = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ResidencePermit
+        fields = "__all__"
+
+
+class ResidencePermitViewSet(VictimSectionViewSet):
+    serializer_class = ResidencePermitSerializer
+    filter_fields = ("kind", "status")
+
+
+class AsylumClaimSerializer(VictimRecordSerializer):
+    victim = victim_field(AsylumClaim)
+
+    class Meta:
+        model = AsylumClaim
+        fields = "__all__"
+
+
+class AsylumClaimViewSet(VictimSectionViewSet):
+    serializer_class = AsylumClaimSerializer
+    filter_fields = ("status",)
+
+
+class ReturnSerializer(VictimRecordSerializer):
+    victim = victim_field(Return)
+    risk_assessment = serializers.PrimaryKeyRelatedField(
+        queryset=RiskAssessment.objects.all(), help_text=_("A completed risk assessment of this victim."))
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Return
+        fields = "__all__"
+
+    def create(self, validated_data):
+        with model_errors():
+            return services.record_return(validated_data.pop("victim"), actor=self.actor(), **validated_data)
+
+
+class ReturnViewSet(AppendOnlyViewSet):
+    """Returns: only after a completed risk assessment and non-refoulement check, and never
+    while a linked case is open (the repatriation hold)."""
+
+    serializer_class = ReturnSerializer
+    related = ("recorded_by",)
+
+
+# --- Safety: risk assessments, safety plans, protected relatives ----------------------------
+
+class RiskAssessmentSerializer(VictimRecordSerializer):
+    victim = victim_field(RiskAssessment)
+    assessed_by = serializers.StringRelatedField()
+    agency = serializers.StringRelatedField()
+
+    class Meta:
+        model = RiskAssessment
+        fields = "__all__"
+
+
+class RiskAssessmentViewSet(VictimSectionViewSet):
+    serializer_class = RiskAssessmentSerializer
+    related = ("assessed_by", "agency")
+    filter_fields = ("level", "completed")
+
+    def perform_create(self, serializer):
+        if not self.request.user.agency_id:
+            raise exceptions.PermissionDenied(_("Risk assessments are made on behalf of an agency."))
+        serializer.save(assessed_by=self.request.user, agency=self.request.user.agency)
+
+
+class SafetyPlanSerializer(VictimRecordSerializer):
+    victim = victim_field(SafetyPlan)
+    risk_assessment = serializers.PrimaryKeyRelatedField(
+        queryset=RiskAssessment.objects.all(), help_text=_("An assessment of the same victim."))
+
+    class Meta:
+        model = SafetyPlan
+        fields = "__all__"
+
+
+class SafetyPlanViewSet(VictimSectionViewSet):
+    serializer_class = SafetyPlanSerializer
+
+
+class ProtectedRelativeSerializer(VictimRecordSerializer):
+    victim = victim_field(ProtectedRelative)
+
+    class Meta:
+        model = ProtectedRelative
+        fields = "__all__"
+
+
+class ProtectedRelativeViewSet(VictimSectionViewSet):
+    """Relatives under threat: their names are identity, read only by those who may see the
+    victim's identity."""
+
+    serializer_class = ProtectedRelativeSerializer
+
+
+# --- Justice: non-punishment, detention, participation, data requests, counselling ---------
+
+class NonPunishmentDecisionSerializer(VictimRecordSerializer):
+    victim = victim_field(NonPunishmentDecision)
+    defendant = serializers.PrimaryKeyRelatedField(
+        queryset=Defendant.objects.all(), help_text=_("The defendant recorded as the same person as the victim."))
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = NonPunishmentDecision
+        fields = "__all__"
+
+
+class NonPunishmentDecisionViewSet(VictimSectionViewSet):
+    serializer_class = NonPunishmentDecisionSerializer
+    related = ("recorded_by",)
+    filter_fields = ("outcome",)
+
+    def perform_create(self, serializer):
+        serializer.save(recorded_by=self.request.user)
+
+
+class DetentionSerializer(VictimRecordSerializer):
+    victim = victim_field(Detention)
+
+    class Meta:
+        model = Detention
+        fields = "__all__"
+
+
+class DetentionViewSet(VictimSectionViewSet):
+    """The register of detentions. Routine detention of a child is refused."""
+
+    serializer_class = DetentionSerializer
+
+
+class ParticipationSerializer(VictimRecordSerializer):
+    victim = victim_field(ParticipationEntry)
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.all(), allow_null=True, required=False, help_text=_("A case the victim is linked to."))
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ParticipationEntry
+        fields = "__all__"
+
+
+class ParticipationViewSet(VictimSectionViewSet):
+    """The victim's views at each stage and every notice given to them."""
+
+    serializer_class = ParticipationSerializer
+    related = ("recorded_by",)
+    filter_fields = ("kind", "notice_about")
+
+    def perform_create(self, serializer):
+        serializer.save(recorded_by=self.request.user)
+
+
+HANDLED = (DataSubjectRequest.Status.DONE, DataSubjectRequest.Status.REFUSED)
+
+
+class DataSubjectRequestSerializer(VictimRecordSerializer):
+    victim = victim_field(DataSubjectRequest)
+    handled_by = serializers.StringRelatedField(help_text=_("Whoever recorded it as done or refused."))
+
+    class Meta:
+        model = DataSubjectRequest
+        fields = "__all__"
+
+
+class DataSubjectRequestViewSet(VictimSectionViewSet):
+    """The victim's requests about their own data, and how each was handled."""
+
+    serializer_class = DataSubjectRequestSerializer
+    related = ("handled_by",)
+    filter_fields = ("kind", "status")
+
+    def _handler(self, serializer):
+        before = serializer.instance.status if serializer.instance is not None else None
+        after = serializer.validated_data.get("status", before)
+        return {"handled_by": self.request.user} if after in HANDLED and before not in HANDLED else {}
+
+    def perform_create(self, serializer):
+        serializer.save(**self._handler(serializer))
+
+    def perform_update(self, serializer):
+        serializer.save(**self._handler(serializer))
+
+
+class CounsellingNoteSerializer(VictimRecordSerializer):
+    victim = victim_field(CounsellingNote)
+    author = serializers.StringRelatedField()
+    agency = serializers.StringRelatedField()
+
+    class Meta:
+        model = CounsellingNote
+        fields = "__all__"
+        read_only_fields = ["created_at"]
+
+
+class CounsellingNoteViewSet(AppendOnlyViewSet):
+    """Counselling notes: written and read by the supporting NGO's caseworkers only, each note
+    by the agency that wrote it. Not rewritten."""
+
+    serializer_class = CounsellingNoteSerializer
+    related = ("author", "agency")
+
+    def perform_create(self, serializer):
+        if not self.request.user.agency_id:
+            raise exceptions.PermissionDenied(_("Counselling notes are written on behalf of an agency."))
+        serializer.save(author=self.request.user, agency=self.request.user.agency)
+
+
+# Route prefix -> viewset, registered in config/api_urls.py (through victims.api.ROUTES).
+ROUTES = {
+    "status-decisions": StatusDecisionViewSet,
+    "identity-documents": IdentityDocumentViewSet,
+    "victim-supports": VictimSupportViewSet,
+    "victim-case-links": VictimCaseLinkViewSet,
+    "consents": ConsentViewSet,
+    "services": AssistanceServiceViewSet,
+    "cooperation": CooperationViewSet,
+    "reflection-periods": ReflectionPeriodViewSet,
+    "residence-permits": ResidencePermitViewSet,
+    "asylum-claims": AsylumClaimViewSet,
+    "returns": ReturnViewSet,
+    "risk-assessments": RiskAssessmentViewSet,
+    "safety-plans": SafetyPlanViewSet,
+    "protected-relatives": ProtectedRelativeViewSet,
+    "non-punishment-decisions": NonPunishmentDecisionViewSet,
+    "detentions": DetentionViewSet,
+    "participation": ParticipationViewSet,
+    "data-requests": DataSubjectRequestViewSet,
+    "counselling-notes": CounsellingNoteViewSet,
+}
+
+# What the victim's own data export holds, each part as the exporting user may read it:
+# name -> (model, serializer).
+EXPORTED = {
+    name.replace("-", "_"): (viewset.serializer_class.Meta.model, viewset.serializer_class)
+    for name, viewset in ROUTES.items() if name != "cooperation"
+}
+
+
+def readable(user, model):
+    """The records of this kind the user may read, loaded as the collection loads them."""
+    viewset = next(v for v in ROUTES.values() if v.serializer_class.Meta.model is model)
+    queryset = viewset.queryset
+    if viewset is VictimCaseLinkViewSet:
+        cases = policy.visible(user, Case.objects.filter(pk=OuterRef("case_id")))
+        queryset = queryset.annotate(case_visible=Exists(cases))
+    return policy.visible(user, queryset)

@@ -1,0 +1,370 @@
+"""Victims through the API: the pseudonymous record, its identity (read only through
+reveal_identity, every read logged), the status ladder and the victim's own data export.
+
+The same fields, services and access policy as the victim pages: recording, editing and
+status changes go through victims.services; identity leaves the database only through
+victims.identity.reveal_identity; a victim the caller may not see answers like a missing one.
+"""
+
+from contextlib import contextmanager
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import policy
+from accounts.audit import log_access
+from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, model_errors
+from accounts.functions import AgencyKind
+from accounts.models import AccessLog, Agency
+
+from .. import services
+from ..flags import victim_needs_non_punishment_decision
+from ..identity import reveal_identity
+from ..models import CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity
+from . import sections
+
+# Identity fields a caller may write (nested under `identity`). Address and shelter location
+# are the supporting NGO's: only those who may read them may change them afterwards.
+IDENTITY_FIELDS = ("given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
+                   "accompanying_adult", "address", "shelter_location")
+SHELTER_FIELDS = ("address", "shelter_location")
+
+
+def victims_queryset():
+    return (Victim.objects.select_related("recording_agency")
+            .annotate(non_criminalisation_flag=victim_needs_non_punishment_decision()))
+
+
+def may_record_victims(user):
+    """Front-line officers, investigators, prosecutors and caseworkers record victims, on
+    behalf of the (active) agency they belong to."""
+    return (policy.may_use(user, Victim, "change") and user.agency_id is not None
+            and user.agency.is_active)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+class IdentitySerializer(serializers.Serializer):
+    full_name = serializers.CharField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    aliases = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    contact = serializers.CharField()
+    guardian = serializers.CharField(help_text=_("Guardian or legal representative (children)."))
+    accompanying_adult = serializers.CharField(
+        help_text=_("Name and stated relationship; may be the trafficker until verified."))
+    address = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only; null for everyone else."))
+    shelter_location = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only; null for everyone "
+                                                                          "else."))
+
+
+class CooperationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CooperationWithAuthorities
+        fields = ["status", "since", "notes"]
+
+
+class VictimSerializer(ModelRulesSerializer):
+    """The pseudonymous record: safe to show wherever the victim may be seen."""
+
+    is_treated_as_child = serializers.BooleanField(
+        read_only=True, help_text=_("A child, or anyone whose age is in doubt."))
+    accompanying_adult_unverified = serializers.BooleanField(
+        read_only=True, help_text=_("An accompanying adult is recorded and not yet verified."))
+    non_criminalisation_flag = serializers.BooleanField(
+        read_only=True, help_text=_("Charged with an offence tied to their trafficking and no non-punishment "
+                                    "decision recorded yet."))
+    recording_agency = serializers.CharField(source="recording_agency.name", read_only=True)
+
+    class Meta:
+        model = Victim
+        fields = [
+            "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality",
+            "languages", "interpreter_needed", "identification_channel", "indicators", "exploitation_forms",
+            "methods_of_control", "recruitment", "has_accompanying_adult", "accompanying_adult_verified_on",
+            "accompanying_adult_unverified", "non_criminalisation_flag", "recording_agency", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "accompanying_adult_verified_on", "created_at", "updated_at"]
+
+
+class VictimDetailSerializer(VictimSerializer):
+    identity = serializers.SerializerMethodField(
+        help_text=_("Null unless the access policy lets you see the identity; every read is logged.")
+    )
+    cooperation = serializers.SerializerMethodField(
+        help_text=_("Cooperation with the authorities: present only for those who may see it (police, "
+                    "prosecution, the supporting NGO); null when none is recorded.")
+    )
+
+    class Meta(VictimSerializer.Meta):
+        fields = VictimSerializer.Meta.fields + ["identity", "cooperation"]
+
+    @extend_schema_field(IdentitySerializer(allow_null=True))
+    def get_identity(self, victim):
+        return identity_data(self.context["request"].user, victim, purpose="api")
+
+    @extend_schema_field(CooperationSummarySerializer(allow_null=True, required=False))
+    def get_cooperation(self, victim):
+        if not policy.can(self.context["request"].user, "view_cooperation", victim):
+            return None
+        cooperation = CooperationWithAuthorities.objects.filter(victim=victim).first()
+        return CooperationSummarySerializer(cooperation).data if cooperation else None
+
+    def to_representation(self, victim):
+        data = super().to_representation(victim)
+        if not policy.can(self.context["request"].user, "view_cooperation", victim):
+            data.pop("cooperation", None)
+        return data
+
+
+def identity_data(user, victim, *, purpose):
+    """The identity for `user` as a dict, or None: reveal_identity decides and logs."""
+    revealed = reveal_identity(user, victim, purpose=purpose)
+    return None if revealed is None else IdentitySerializer(revealed).data
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+class IdentityInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VictimIdentity
+        fields = list(IDENTITY_FIELDS)
+
+
+class VictimWriteSerializer(VictimSerializer):
+    """Recording (POST) and editing (PATCH) a victim. The status moves only through
+    /api/victims/{id}/status/, the accompanying adult is verified through its own action."""
+
+    identity = IdentityInputSerializer(
+        required=False, write_only=True,
+        help_text=_("The identity, kept in its own protected record. When editing, only for those who may "
+                    "see the identity; address and shelter location only for the supporting NGO."),
+    )
+    supporting_agencies = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.filter(kind=AgencyKind.NGO, is_active=True), many=True, required=False,
+        write_only=True, help_text=_("NGOs supporting the victim (recording only): they see the victim, its "
+                                     "identity and shelter location."),
+    )
+
+    class Meta(VictimSerializer.Meta):
+        fields = VictimSerializer.Meta.fields + ["identity", "supporting_agencies"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields.pop("supporting_agencies")  # later through the supporting agencies' own process
+        return fields
+
+    def validate(self, attrs):
+        victim, user = self.instance, self.context["request"].user
+        if victim is not None and "identity" in attrs:
+            if not policy.can(user, "view_identity", victim):
+                raise exceptions.PermissionDenied(_("You may not see or change this victim's identity."))
+            if any(name in attrs["identity"] for name in SHELTER_FIELDS) and not policy.can(
+                    user, "view_shelter", victim):
+                raise exceptions.PermissionDenied(_("Address and shelter location are for the supporting NGO "
+                                                    "only."))
+        return attrs
+
+    def create(self, validated_data):
+        identity = validated_data.pop("identity", None) or {}
+        agencies = validated_data.pop("supporting_agencies", [])
+        with identity_errors():
+            return services.record_victim(actor=self.context["request"].user, identity=identity,
+                                          supporting_agencies=agencies, **validated_data)
+
+    def update(self, victim, validated_data):
+        identity = validated_data.pop("identity", None)
+        with identity_errors(), transaction.atomic():
+            # The record first: a known date of birth then decides the age group, unless the age
+            # is (now) recorded as in doubt.
+            if validated_data:
+                services.update_victim(victim, **validated_data)
+            if identity:
+                services.update_identity(victim, **identity)
+        return victim
+
+
+@contextmanager
+def identity_errors():
+    """model_errors, with the identity's field errors nested under `identity`."""
+    try:
+        with model_errors():
+            yield
+    except serializers.ValidationError as refused:
+        detail = refused.detail
+        nested = {name: detail.pop(name) for name in list(detail) if name in IDENTITY_FIELDS}
+        if nested:
+            detail["identity"] = nested
+        raise serializers.ValidationError(detail) from None
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Victim.Status.choices)
+    authority = serializers.CharField(max_length=200, help_text=_("Who decided."))
+    criteria = serializers.CharField(help_text=_("The criteria used."))
+    channel = serializers.ChoiceField(choices=IdentificationChannel.choices, required=False, allow_blank=True,
+                                      default="")
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class VerificationSerializer(serializers.Serializer):
+    verified_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class VictimExportSerializer(serializers.Serializer):
+    """Everything recorded about the victim that the supporting NGO holds."""
+
+    victim = VictimSerializer()
+    identity = IdentitySerializer(allow_null=True)
+    cooperation = CooperationSummarySerializer(allow_null=True)
+    exported_at = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, (_model, serializer_class) in sections.EXPORTED.items():
+            fields[name] = serializer_class(many=True, read_only=True)
+        return fields
+
+
+# --- The viewset --------------------------------------------------------------------------
+
+class VictimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search_code", label=_("Victim code contains"))
+    name = django_filters.CharFilter(
+        method="search_name",
+        label=_("Name or alias (each word must match). Only among victims whose identity you may see; "
+                "refused without any right to identity, and logged when it finds someone."),
+    )
+
+    class Meta:
+        model = Victim
+        fields = ["status", "age_group", "sex", "nationality"]
+
+    def search_code(self, victims, name, value):
+        return victims.filter(code__icontains=value.strip())
+
+    def search_name(self, victims, name, value):
+        user = self.request.user
+        if not policy.may_use(user, Victim, "view_identity"):
+            log_access(user, AccessLog.Action.DENIED, requested="name search", purpose="api")
+            raise exceptions.PermissionDenied(_("You may not search victims by name."))
+        readable = policy.visible(user, Victim, "view_identity")
+        for word in value.split():
+            readable = readable.filter(
+                Q(identity__given_names__icontains=word) | Q(identity__family_name__icontains=word)
+                | Q(identity__aliases__icontains=word)
+            )
+        return victims.filter(pk__in=readable.values("pk"))
+
+
+class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Pseudonymous victim records the caller may see. The identity appears on the single
+    record only, for those the policy allows, and every read of it is logged. Front-line
+    officers, investigators, prosecutors and caseworkers record victims; whoever may edit a
+    victim changes the record, moves its status up the ladder and verifies the accompanying adult."""
+
+    queryset = victims_queryset()
+    filterset_class = VictimFilter
+    policy_action_for = {"status": "change", "verify_accompanying_adult": "change", "export": "export"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update", "update"):
+            return VictimWriteSerializer
+        return VictimDetailSerializer if self.action == "retrieve" else VictimSerializer
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.request.query_params.get("name", "").strip():
+            shown = page if page is not None else list(queryset)
+            if shown:
+                # Finding someone by name is reading their identity.
+                log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, shown, purpose="name search")
+        return page
+
+    def detail_response(self, victim, code=status.HTTP_200_OK):
+        victim = policy.get_object(self.request.user, victims_queryset(), pk=victim.pk)
+        return Response(VictimDetailSerializer(victim, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=VictimWriteSerializer, responses={201: VictimDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        if not may_record_victims(request.user):
+            raise exceptions.PermissionDenied(_("Only front-line officers, investigators, prosecutors and "
+                                                "caseworkers of an agency record victims."))
+        form = VictimWriteSerializer(data=request.data, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        victim = form.save()
+        return self.detail_response(victim, status.HTTP_201_CREATED)
+
+    @extend_schema(request=VictimWriteSerializer, responses=VictimDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        victim = self.get_object()
+        form = VictimWriteSerializer(victim, data=request.data, partial=True, context=self.get_serializer_context())
+        form.is_valid(raise_exception=True)
+        form.save()
+        return self.detail_response(victim)
+
+    @extend_schema(request=StatusChangeSerializer, responses=VictimDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        """One step up the ladder potential → presumed → identified, with who decided, when and on
+        which criteria (kept as a status decision)."""
+        victim = self.get_object()
+        form = StatusChangeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        with model_errors():
+            services.set_status(victim, data["status"], actor=request.user, authority=data["authority"],
+                                criteria=data["criteria"], channel=data["channel"], decided_on=data["decided_on"])
+        return self.detail_response(victim)
+
+    @extend_schema(request=VerificationSerializer, responses=VictimDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="verify-accompanying-adult")
+    def verify_accompanying_adult(self, request, pk=None):
+        """Record that the accompanying adult was checked and is not a risk."""
+        victim = self.get_object()
+        form = VerificationSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        with model_errors():
+            services.verify_accompanying_adult(victim, verified_on=form.validated_data["verified_on"])
+        return self.detail_response(victim)
+
+    @extend_schema(responses=VictimExportSerializer)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The victim's own data, for a data-subject request: the supporting NGO only. Logged."""
+        return Response(victim_export(request, self.get_object(), self.get_serializer_context()))
+
+
+def victim_export(request, victim, context):
+    """The victim's own data as the caller may read it, for a data-subject request
+    [NA VII.D.9]; the caller must hold the export right. Logged. The page's JSON download
+    (victims.views) gives the same document."""
+    user = request.user
+    if not policy.can(user, "export", victim):
+        raise DjangoPermissionDenied(_("Only the supporting NGO exports a victim's own data."))
+    log_access(user, AccessLog.Action.EXPORT, [victim], requested="export", purpose="victim data export")
+    cooperation = None
+    if policy.can(user, "view_cooperation", victim):
+        cooperation = CooperationWithAuthorities.objects.filter(victim=victim).first()
+    data = {
+        "victim": victim,
+        "identity": identity_data(user, victim, purpose="victim data export"),
+        "cooperation": cooperation,
+        "exported_at": timezone.now(),
+    }
+    for name, (model, _serializer) in sections.EXPORTED.items():
+        data[name] = sections.readable(user, model).filter(victim=victim)
+    return VictimExportSerializer(data, context=context).data

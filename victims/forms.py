@@ -1,0 +1,317 @@
+"""Forms for the victim pages. The pseudonymous record and the identity are separate forms,
+as they are separate records; what a form offers depends on what the policy lets the user do."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.functions import AgencyKind, Function
+from accounts.models import Agency, Jurisdiction
+from cases.models import Case
+
+from .models import (
+    AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
+    Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
+    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimIdentity,
+)
+from .models.justice import RELATED_OFFENCES
+from .services import LADDER
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+RECORD_FIELDS = [
+    "sex", "age_group", "estimated_age", "nationality", "languages", "interpreter_needed", "identification_channel",
+    "indicators", "exploitation_forms", "methods_of_control", "recruitment", "has_accompanying_adult",
+]
+IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
+                   "accompanying_adult"]
+SHELTER_FIELDS = ["address", "shelter_location"]
+
+
+class VictimForm(forms.ModelForm):
+    """The pseudonymous record: safe to show wherever the victim is shown."""
+
+    class Meta:
+        model = Victim
+        fields = RECORD_FIELDS
+        widgets = {"languages": forms.SelectMultiple(attrs={"size": 5})}
+
+
+class IdentityForm(forms.ModelForm):
+    """The identity record; address and shelter location only for the supporting NGO."""
+
+    class Meta:
+        model = VictimIdentity
+        fields = IDENTITY_FIELDS + SHELTER_FIELDS
+        widgets = {"date_of_birth": DATE, "address": forms.Textarea(attrs={"rows": 2}),
+                   "shelter_location": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, shelter=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not shelter:
+            for name in SHELTER_FIELDS:
+                del self.fields[name]
+
+
+def ngo_agencies():
+    return Agency.objects.filter(kind=AgencyKind.NGO, is_active=True)
+
+
+class RecordVictimForm(VictimForm):
+    """First contact: the pseudonymous record, the identity, who supports the victim and
+    whether they consented to their data being processed."""
+
+    status = forms.ChoiceField(
+        label=_("status"), choices=[(s.value, s.label) for s in LADDER[:2]], initial=Victim.Status.PRESUMED,
+        help_text=_("Presumed as soon as there are reasonable grounds: support starts then. Formal identification "
+                    "is recorded later, with the deciding authority."),
+    )
+    supporting_agency = forms.ModelChoiceField(
+        label=_("supporting agency"), queryset=Agency.objects.none(), required=False,
+        help_text=_("The victim service provider supporting this person. It sees the identity and the shelter "
+                    "location."),
+    )
+    consent_to_processing = forms.BooleanField(
+        label=_("The victim consents to the processing of their personal data"), required=False,
+    )
+    consent_informed = forms.BooleanField(
+        label=_("The victim was told what this means, in a language they understand"), required=False,
+    )
+
+    class Meta(VictimForm.Meta):
+        fields = ["status", *RECORD_FIELDS]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporting_agency"].queryset = ngo_agencies()
+        if user.has_function(Function.CASEWORKER) and user.agency and user.agency.kind == AgencyKind.NGO:
+            self.fields["supporting_agency"].initial = user.agency_id
+        # The identity goes into its own record: its fields follow the pseudonymous ones.
+        identity = IdentityForm(shelter=user.has_function(Function.CASEWORKER)).fields
+        for name, field in identity.items():
+            self.fields[f"identity_{name}"] = field
+        order = ["status", *RECORD_FIELDS, *(f"identity_{n}" for n in identity), "supporting_agency",
+                 "consent_to_processing", "consent_informed"]
+        self.order_fields(order)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent_to_processing") and not cleaned.get("consent_informed"):
+            self.add_error("consent_informed", _("Consent counts only if the victim was told what it means."))
+        return cleaned
+
+    def groups(self):
+        """The fields in three boxes: the pseudonymous record, the identity, support and consent."""
+        record, identity, support = [], [], []
+        for field in self.visible_fields():
+            if field.name.startswith("identity_"):
+                identity.append(field)
+            elif field.name == "supporting_agency" or field.name.startswith("consent_"):
+                support.append(field)
+            else:
+                record.append(field)
+        return [(_("Pseudonymous record"), record), (_("Identity (protected)"), identity),
+                (_("Support and consent"), support)]
+
+    def identity_data(self):
+        prefix = "identity_"
+        return {name[len(prefix):]: value for name, value in self.cleaned_data.items() if name.startswith(prefix)}
+
+    def record_data(self):
+        return {name: self.cleaned_data[name] for name in ["status", *RECORD_FIELDS]}
+
+
+class StatusForm(forms.ModelForm):
+    class Meta:
+        model = StatusDecision
+        fields = ["status", "decided_on", "authority", "criteria", "channel"]
+        widgets = {"decided_on": DATE, "criteria": TEXT}
+
+    def __init__(self, *args, victim, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = LADDER.index(victim.status)
+        self.fields["status"].choices = [(s.value, s.label) for s in LADDER[current + 1:]]
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["purpose", "agency", "given_on", "informed"]
+        widgets = {"given_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Informed consent and a named agency for sharing are the model's own constraints.
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+
+
+class WithdrawConsentForm(forms.Form):
+    note = forms.CharField(label=_("withdrawal note"), max_length=300, required=False)
+
+
+class AssistanceServiceForm(forms.ModelForm):
+    class Meta:
+        model = AssistanceService
+        fields = ["kind", "provider", "started_on", "ended_on", "notes"]
+        widgets = {"started_on": DATE, "ended_on": DATE, "notes": TEXT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Agency.objects.filter(is_active=True)
+
+
+class CooperationForm(forms.ModelForm):
+    class Meta:
+        model = CooperationWithAuthorities
+        fields = ["status", "since", "notes"]
+        widgets = {"since": DATE, "notes": TEXT}
+
+
+class IdentityDocumentForm(forms.ModelForm):
+    class Meta:
+        model = IdentityDocument
+        fields = ["kind", "number", "issuing_country", "held_by", "notes"]
+
+
+class ReflectionPeriodForm(forms.ModelForm):
+    class Meta:
+        model = ReflectionPeriod
+        fields = ["jurisdiction", "started_on", "granted_by"]
+        widgets = {"started_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.all()
+        self.fields["jurisdiction"].help_text = _("Its length is this jurisdiction's setting.")
+
+
+class ResidencePermitForm(forms.ModelForm):
+    class Meta:
+        model = ResidencePermit
+        fields = ["kind", "status", "applied_on", "issued_on", "expires_on", "renewal_of"]
+        widgets = {"applied_on": DATE, "issued_on": DATE, "expires_on": DATE}
+
+    def __init__(self, *args, victim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["renewal_of"].queryset = victim.residence_permits.exclude(pk=self.instance.pk)
+
+
+class AsylumClaimForm(forms.ModelForm):
+    class Meta:
+        model = AsylumClaim
+        fields = ["filed_on", "status", "decided_on"]
+        widgets = {"filed_on": DATE, "decided_on": DATE}
+
+
+class ReturnForm(forms.ModelForm):
+    class Meta:
+        model = Return
+        fields = ["destination", "returned_on", "voluntary", "risk_assessment", "non_refoulement_checked",
+                  "non_refoulement_notes", "receiving_organisation"]
+        widgets = {"returned_on": DATE, "non_refoulement_notes": TEXT}
+
+    def __init__(self, *args, victim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_assessment"].queryset = victim.risk_assessments.filter(completed=True)
+        self.fields["risk_assessment"].help_text = _("A completed assessment of this victim.")
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = RiskAssessment
+        fields = ["assessed_on", "level", "threats_to_victim", "threats_to_relatives",
+                  "limits_of_protection_explained", "completed"]
+        widgets = {"assessed_on": DATE, "threats_to_victim": TEXT, "threats_to_relatives": TEXT}
+
+
+class SafetyPlanForm(forms.ModelForm):
+    class Meta:
+        model = SafetyPlan
+        fields = ["risk_assessment", "measures", "agreed_on", "review_on"]
+        widgets = {"agreed_on": DATE, "review_on": DATE, "measures": TEXT}
+
+    def __init__(self, *args, victim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_assessment"].queryset = victim.risk_assessments.all()
+
+
+class ProtectedRelativeForm(forms.ModelForm):
+    class Meta:
+        model = ProtectedRelative
+        fields = ["name", "relationship", "country", "threat", "protection_measures"]
+        widgets = {"threat": TEXT, "protection_measures": TEXT}
+
+
+class DefendantChoiceField(forms.ModelChoiceField):
+    # The defendant is the victim: name the case and the charges, not the person.
+    def label_from_instance(self, defendant):
+        offences = ", ".join(charge.get_offence_display() for charge in defendant.charges.all()
+                             if charge.offence in RELATED_OFFENCES)
+        return f"{defendant.case.reference}: {offences or _('no related charge')}"
+
+
+class NonPunishmentDecisionForm(forms.ModelForm):
+    defendant = DefendantChoiceField(label=_("charged as"), queryset=None)
+
+    class Meta:
+        model = NonPunishmentDecision
+        fields = ["defendant", "outcome", "decided_on", "authority", "reasoning"]
+        widgets = {"decided_on": DATE, "reasoning": TEXT}
+
+    def __init__(self, *args, defendants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["defendant"].queryset = defendants
+
+
+class DetentionForm(forms.ModelForm):
+    review_dates = forms.CharField(
+        label=_("judicial review dates"), required=False,
+        help_text=_("Dates as YYYY-MM-DD, separated by commas."),
+    )
+
+    class Meta:
+        model = Detention
+        fields = ["place", "started_on", "ended_on", "authority", "legal_basis", "necessity_reasoning",
+                  "court_order", "last_resort_reasoning", "review_dates"]
+        widgets = {"started_on": DATE, "ended_on": DATE, "necessity_reasoning": TEXT, "last_resort_reasoning": TEXT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["review_dates"] = ", ".join(d.isoformat() for d in self.instance.review_dates)
+
+    def clean_review_dates(self):
+        field = forms.DateField()
+        parts = [part.strip() for part in self.cleaned_data["review_dates"].split(",") if part.strip()]
+        return sorted(field.clean(part) for part in parts)
+
+
+class ParticipationForm(forms.ModelForm):
+    class Meta:
+        model = ParticipationEntry
+        fields = ["kind", "case", "stage", "notice_about", "on", "channel", "summary"]
+        widgets = {"on": DATE, "summary": TEXT}
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+
+
+class DataSubjectRequestForm(forms.ModelForm):
+    class Meta:
+        model = DataSubjectRequest
+        fields = ["kind", "received_on", "details", "status", "handled_on", "outcome"]
+        widgets = {"received_on": DATE, "handled_on": DATE, "details": TEXT, "outcome": TEXT}
+
+
+class CounsellingNoteForm(forms.ModelForm):
+    class Meta:
+        model = CounsellingNote
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+
+def visible_linked_cases(user, victim):
+    from accounts import policy
+
+    return policy.visible(user, Case.objects.filter(victim_links__victim=victim))

@@ -1,0 +1,341 @@
+"""The victim list, recording a victim, the victim page and the changes made on the record
+itself (its fields, identity, status, consent, export)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from accounts import policy
+from accounts.audit import log_access
+from accounts.mixins import PolicyListMixin, PolicyObjectMixin
+from accounts.models import AccessLog
+from accounts.policy.rules import RECORDERS
+from cases.models import Case, Charge
+
+from .. import services
+from ..api.victim import victim_export
+from ..flags import victim_needs_non_punishment_decision
+from ..forms import (
+    ConsentForm, CounsellingNoteForm, IdentityForm, RecordVictimForm, StatusForm, VictimForm, WithdrawConsentForm,
+)
+from ..identity import reveal_identity
+from ..models import Consent, CooperationWithAuthorities, CounsellingNote, Victim, VictimIdentity
+from ..models.justice import RELATED_OFFENCES
+
+
+def with_flags(queryset):
+    """Victims with the conditions that must stay visible, in the same query."""
+    return queryset.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision())
+
+
+def may_record(user):
+    return bool(user.is_authenticated and user.agency_id and user.has_function(*RECORDERS))
+
+
+def may_search_names(user):
+    return policy.may_use(user, Victim, "view_identity")
+
+
+class VictimListView(PolicyListMixin, ListView):
+    """Search by code for everyone; by name only for those who may see some identity, among
+    the victims whose identity they may see, and every victim found that way is logged."""
+
+    model = Victim
+    paginate_by = 50
+    template_name = "victims/victim_list.html"
+
+    def get(self, request, *args, **kwargs):
+        self.code = request.GET.get("q", "").strip()
+        self.name = request.GET.get("name", "").strip()
+        if self.name and not may_search_names(request.user):
+            log_access(request.user, AccessLog.Action.DENIED, requested="name search", purpose="victim list")
+            raise PermissionDenied(_("You are not allowed to search victims by name."))
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        victims = with_flags(super().get_queryset())
+        if self.code:
+            victims = victims.filter(code__icontains=self.code)
+        if self.name:
+            readable = policy.visible(self.request.user, Victim, "view_identity").values("pk")
+            names = VictimIdentity.objects.annotate(
+                full=Concat("given_names", Value(" "), "family_name")
+            ).filter(
+                Q(full__icontains=self.name) | Q(family_name__icontains=self.name)
+                | Q(aliases__icontains=self.name), victim__in=readable,
+            )
+            victims = victims.filter(pk__in=names.values("victim_id"))
+        return victims
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.name:
+            # Finding a victim by name reveals who they are: each one shown is logged.
+            log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, list(context["object_list"]),
+                       purpose="name search")
+        context.update(search=self.code, name=self.name, may_search_names=may_search_names(self.request.user),
+                       may_record=may_record(self.request.user))
+        return context
+
+
+class VictimCreateView(LoginRequiredMixin, FormView):
+    form_class = RecordVictimForm
+    template_name = "victims/victim_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_record(request.user):
+            raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
+                                     "record victims."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        user, agency = self.request.user, form.cleaned_data["supporting_agency"]
+        try:
+            victim = services.record_victim(actor=user, identity=form.identity_data(),
+                                            supporting_agencies=[agency] if agency else [], **form.record_data())
+            if form.cleaned_data["consent_to_processing"]:
+                services.give_consent(victim, actor=user, purpose=Consent.Purpose.DATA_PROCESSING, informed=True)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Victim %(code)s recorded.") % {"code": victim.code})
+        return redirect(victim)
+
+
+class VictimDetailView(PolicyObjectMixin, DetailView):
+    model = Victim
+    template_name = "victims/victim_detail.html"
+
+    def get_queryset(self):
+        return with_flags(Victim.objects.select_related("recording_agency", "recorded_by"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        victim, user = self.object, self.request.user
+        may = {action: policy.can(user, action, victim) for action in policy.rule_for(Victim).actions}
+        context["may"] = may
+        cases = list(policy.visible(user, Case.objects.filter(victim_links__victim=victim)))
+        policy.record_shown(user, cases, purpose="victim page")
+        context["cases"] = cases
+        context["supports"] = victim.supports.filter(ended_on__isnull=True).select_related("agency")
+        context["audience"] = policy.audience(victim, user)
+        context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
+        context["next_status"] = victim.status != services.LADDER[-1]
+        context["consents"] = victim.consents.select_related("agency", "recorded_by")
+        context["services"] = victim.services.select_related("provider")
+        context["reflection_periods"] = victim.reflection_periods.select_related("jurisdiction")
+        context["permits"] = victim.residence_permits.all()
+        context["asylum_claims"] = victim.asylum_claims.all()
+        context["returns"] = victim.returns.select_related("risk_assessment")
+        context["open_cases"] = services.open_linked_cases(victim).count()
+        context["non_punishment_decisions"] = victim.non_punishment_decisions.all()
+        context["detentions"] = victim.detentions.all()
+        case_labels = {case.pk: case.reference for case in cases}
+        participation = list(victim.participation.select_related("recorded_by"))
+        for entry in participation:
+            # A case the reader may not see (a restricted one) is not named.
+            entry.case_label = case_labels.get(entry.case_id, _("a case you cannot see")) if entry.case_id else ""
+        context["participation"] = participation
+        if may["view_identity"]:
+            context["identity"] = reveal_identity(user, victim, purpose="victim page")
+            record = VictimIdentity.objects.filter(victim=victim).first()
+            context["guardian"] = record.guardian if record else ""
+            context["accompanying_adult"] = record.accompanying_adult if record else ""
+            context["documents"] = victim.identity_documents.all()
+            context["relatives"] = victim.protected_relatives.all()
+        if may["view_cooperation"]:
+            context["cooperation"] = CooperationWithAuthorities.objects.filter(victim=victim).first()
+        if may["view_safety"]:
+            context["risk_assessments"] = victim.risk_assessments.select_related("assessed_by", "agency")
+            context["safety_plans"] = victim.safety_plans.select_related("risk_assessment")
+            context["data_requests"] = victim.data_requests.select_related("handled_by")
+        if may["view_counselling"]:
+            context["counselling_notes"] = policy.visible(
+                user, CounsellingNote.objects.filter(victim=victim)).select_related("author", "agency")
+            context["note_form"] = CounsellingNoteForm() if user.agency_id else None
+        context["pending_charges"] = self.pending_charges(user, victim)
+        context["record_non_punishment"] = may["change"] and bool(context["pending_charges"])
+        return context
+
+    @staticmethod
+    def pending_charges(user, victim):
+        """Charges of a related offence against this victim still awaiting a non-punishment
+        decision, in the cases whose proceedings the reader may see."""
+        if not victim.non_criminalisation_flag:
+            return []
+        cases = policy.visible(user, Case, "view_proceedings").values("pk")
+        return list(Charge.objects.filter(
+            offence__in=RELATED_OFFENCES, defendant__victim=victim, defendant__non_punishment_decision__isnull=True,
+            defendant__case__in=cases,
+        ).select_related("defendant__case"))
+
+
+class VictimObjectMixin(PolicyObjectMixin):
+    """A page acting on the victim record itself: the victim is loaded with every right in one
+    query (locked when writing) and `policy_action` is required."""
+
+    model = Victim
+
+    def get_queryset(self):
+        return Victim.objects.all()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.victim = self.get_object()
+        for action in getattr(self, "also_required", ()):
+            policy.require(request.user, action, self.victim)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(victim=self.victim, heading=self.heading, **kwargs)
+
+
+class VictimUpdateView(VictimObjectMixin, FormView):
+    form_class = VictimForm
+    template_name = "victims/section_form.html"
+    policy_action = "change"
+    heading = gettext_lazy("Edit the victim record")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.victim}
+
+    def form_valid(self, form):
+        try:
+            services.update_victim(self.victim, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.victim)
+
+
+class IdentityUpdateView(VictimObjectMixin, FormView):
+    form_class = IdentityForm
+    template_name = "victims/section_form.html"
+    policy_action = "change"
+    also_required = ("view_identity",)
+    heading = gettext_lazy("Edit the identity")
+
+    def get_form_kwargs(self):
+        # Reading the identity to edit it is a read like any other: reveal_identity logs it.
+        reveal_identity(self.request.user, self.victim, purpose="identity edit")
+        instance = VictimIdentity.objects.filter(victim=self.victim).first() or VictimIdentity(victim=self.victim)
+        return {**super().get_form_kwargs(), "instance": instance,
+                "shelter": policy.can(self.request.user, "view_shelter", self.victim)}
+
+    def form_valid(self, form):
+        try:
+            services.update_identity(self.victim, **{name: form.cleaned_data[name] for name in form.fields})
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(f"{self.victim.get_absolute_url()}#identity")
+
+
+class StatusView(VictimObjectMixin, FormView):
+    form_class = StatusForm
+    template_name = "victims/section_form.html"
+    policy_action = "change"
+    heading = gettext_lazy("Move up the status ladder")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "victim": self.victim}
+
+    def form_valid(self, form):
+        try:
+            services.set_status(self.victim, form.cleaned_data["status"], actor=self.request.user,
+                                authority=form.cleaned_data["authority"], criteria=form.cleaned_data["criteria"],
+                                channel=form.cleaned_data["channel"], decided_on=form.cleaned_data["decided_on"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Status changed."))
+        return redirect(f"{self.victim.get_absolute_url()}#status")
+
+
+class VerifyAdultView(VictimObjectMixin, View):
+    policy_action = "change"
+    heading = ""
+
+    def post(self, request, pk):
+        try:
+            services.verify_accompanying_adult(self.victim)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The accompanying adult is recorded as verified."))
+        return redirect(self.victim)
+
+
+class ConsentCreateView(VictimObjectMixin, FormView):
+    form_class = ConsentForm
+    template_name = "victims/section_form.html"
+    policy_action = "change"
+    heading = gettext_lazy("Record consent")
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.give_consent(self.victim, actor=self.request.user, purpose=data["purpose"],
+                                  agency=data["agency"] if data["purpose"] in Consent.AGENCY_PURPOSES else None,
+                                  informed=data["informed"], given_on=data["given_on"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Consent recorded."))
+        return redirect(f"{self.victim.get_absolute_url()}#consents")
+
+
+class ConsentWithdrawView(VictimObjectMixin, FormView):
+    form_class = WithdrawConsentForm
+    template_name = "victims/section_form.html"
+    policy_action = "change"
+    heading = gettext_lazy("Withdraw consent")
+
+    def get_context_data(self, **kwargs):
+        consent = get_object_or_404(Consent, pk=self.kwargs["consent_pk"], victim=self.victim)
+        return super().get_context_data(subject=consent, **kwargs)
+
+    def form_valid(self, form):
+        consent = get_object_or_404(Consent, pk=self.kwargs["consent_pk"], victim=self.victim)
+        try:
+            services.withdraw_consent(consent, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+        else:
+            messages.success(self.request, _("Consent withdrawn. Access given through it is revoked."))
+        return redirect(f"{self.victim.get_absolute_url()}#consents")
+
+
+class VictimExportView(VictimObjectMixin, View):
+    """The victim's own data as JSON, for a data-subject access request [NA VII.D.9]: the
+    supporting NGO only, and logged."""
+
+    policy_action = "export"
+    heading = ""
+
+    def get(self, request, pk):
+        # The same document as GET /api/victims/{id}/export/.
+        data = victim_export(request, self.victim, {"request": request})
+        response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.victim.code}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
