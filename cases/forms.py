@@ -55,6 +55,14 @@ class DefendantForm(forms.ModelForm):
             "bail_conditions": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts import policy
+        from victims.models import Victim
+
+        # Only victims the user may see can be named as the same person (by code, never name).
+        self.fields["victim"].queryset = policy.visible(user, Victim)
+
 
 class ChargeForm(forms.ModelForm):
     class Meta:

@@ -11,7 +11,7 @@ from cases.models import Case
 from .models import (
     AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
     Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
-    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimIdentity,
+    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
 )
 from .models.justice import RELATED_OFFENCES
 from .services import LADDER
@@ -315,3 +315,29 @@ def visible_linked_cases(user, victim):
     from accounts import policy
 
     return policy.visible(user, Case.objects.filter(victim_links__victim=victim))
+
+
+class CaseLinkForm(forms.Form):
+    """Link the victim to a case the user may edit, with the victim's role in it."""
+
+    case = forms.ModelChoiceField(label=_("case"), queryset=Case.objects.none())
+    role = forms.ChoiceField(label=_("role in case"), choices=VictimCaseLink.Role.choices)
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+
+
+class SupportForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("supporting agency"), queryset=Agency.objects.none(),
+        help_text=_("It will see the victim record, the identity and the shelter location."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = ngo_agencies()
+
+
+class ConfirmForm(forms.Form):
+    """A change with nothing to fill in: the button is the confirmation."""

@@ -2,7 +2,7 @@
 transaction, locks the victim row (concurrent changes queue up) and keeps the access grants
 in step with the facts that give access (supporting agency, case links, consent)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,11 +150,19 @@ def add_supporting_agency(victim, agency):
 
 
 @transaction.atomic
-def end_support(support, ended_on=None):
+def end_support(support, *, actor=None, ended_on=None):
+    """Only the supporting agency itself ends its support (and with it the access it had):
+    nobody else can cut a victim off from their NGO."""
     victim = lock(support.victim)
+    support = VictimSupport.objects.select_for_update().get(pk=support.pk)
+    if actor is not None and actor.agency_id != support.agency_id:
+        raise PermissionDenied(_("Only %(agency)s can end its own support.") % {"agency": support.agency})
+    if support.ended_on is not None:
+        raise ValidationError(_("This support has ended already."))
     support.ended_on = ended_on or timezone.localdate()
     _save(support)
     sync_victim_grants(victim)
+    return support
 
 
 # --- Consent --------------------------------------------------------------------------------

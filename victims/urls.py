@@ -33,6 +33,10 @@ urlpatterns = [
     path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.ConsentWithdrawView.as_view(),
          name="victim-consent-withdraw"),
     path("<int:victim_pk>/cooperation/", views.CooperationEdit.as_view(), name="victim-cooperation-edit"),
+    path("<int:pk>/cases/link/", views.LinkCaseView.as_view(), name="victim-case-link"),
+    path("<int:pk>/cases/<int:link_pk>/unlink/", views.UnlinkCaseView.as_view(), name="victim-case-unlink"),
+    path("<int:pk>/supports/add/", views.AddSupportView.as_view(), name="victim-support-add"),
+    path("<int:pk>/supports/<int:support_pk>/end/", views.EndSupportView.as_view(), name="victim-support-end"),
 ]
 for segment, name, create, update in SECTIONS:
     urlpatterns.append(path(f"<int:victim_pk>/{segment}/add/", create.as_view(), name=f"victim-{name}-add"))

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
-from accounts.drf import ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors
+from accounts.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors
 from accounts.models import Agency, User
 from victims.models import Victim
 
@@ -72,6 +72,12 @@ class DefendantSerializer(ModelRulesSerializer):
     class Meta:
         model = Defendant
         fields = "__all__"
+
+    def validate_victim(self, victim):
+        # Naming a victim as the same person needs the right to see that victim.
+        if victim is not None and not policy.can(self.context["request"].user, "view", victim):
+            raise serializers.ValidationError(NOT_FOUND)
+        return victim
 
     def save_instance(self, defendant):
         # A public official among the defendants restricts the case.

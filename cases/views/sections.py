@@ -89,6 +89,9 @@ class SectionUpdateView(CaseSectionMixin, UpdateView):
 
 class DefendantCreate(SectionCreateView):
     model, form_class, case_action, anchor = Defendant, DefendantForm, "change_proceedings", "defendants"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
     heading = gettext_lazy("Add a defendant")
 
     def save(self, form):
@@ -97,6 +100,9 @@ class DefendantCreate(SectionCreateView):
 
 class DefendantUpdate(SectionUpdateView):
     model, form_class, case_action, anchor = Defendant, DefendantForm, "change_proceedings", "defendants"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
     heading = gettext_lazy("Edit defendant")
 
     def save(self, form):

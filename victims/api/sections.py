@@ -10,18 +10,15 @@ to); adding one asks about the victim through PolicyParentField, with the victim
 changes that part of the file, and locks the victim for the rest of the request. Where a
 service exists (consent, assistance, reflection period, return) it does the writing.
 """
-
-import django_filters
 from django.db.models import Exists, OuterRef
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
-from accounts.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors
+from accounts.drf import model_errors
 from accounts.models import Agency, Jurisdiction
 from cases.models import Case, Defendant
 
@@ -29,82 +26,14 @@ from .. import services
 from ..models import (
     AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
     Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
-    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink, VictimSupport,
+    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision,
 )
 
 
-def victim_field(model):
-    """The victim a record is added to: adding needs the victim action that changes this part
-    of the victim's file."""
-    return PolicyParentField(Victim, policy.rule_for(model).victim_actions["change"])
-
-
-def victim_filter(model, fields=()):
-    """`?victim=<id>` (and the model's own filters) for a list of a victim's records."""
-
-    class Meta:
-        pass
-
-    Meta.model, Meta.fields = model, list(fields)
-    attrs = {"victim": django_filters.NumberFilter(field_name="victim", label=_("Victim")), "Meta": Meta}
-    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), attrs)
-
-
-class VictimSectionViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """A part of the victim's file. Subclasses name the serializer and the related rows to load."""
-
-    related = ()
-    filter_fields = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if cls.serializer_class is None:  # an abstract base
-            return
-        model = cls.serializer_class.Meta.model
-        queryset = model.objects.select_related("victim", *cls.related)
-        cls.queryset = queryset if model._meta.ordering else queryset.order_by("pk")  # stable pages
-        cls.filterset_class = victim_filter(model, cls.filter_fields)
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in permissions.SAFE_METHODS:
-            # A change answers with the record: whoever may change a part of the file but not
-            # read it (identity documents, relatives) gets what a hidden record gets.
-            try:
-                policy.require(self.request.user, "view", obj, purpose="api")
-            except Http404:
-                raise exceptions.NotFound(NOT_FOUND) from None
-        return obj
-
-
-class AppendOnlyViewSet(VictimSectionViewSet):
-    """Records that are added, never rewritten."""
-
-    http_method_names = ["get", "post", "head", "options"]
-
-
-class ReadOnlySectionViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    related = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if cls.serializer_class is None:  # an abstract base
-            return
-        model = cls.serializer_class.Meta.model
-        queryset = model.objects.select_related("victim", *cls.related)
-        cls.queryset = queryset if model._meta.ordering else queryset.order_by("pk")
-        cls.filterset_class = victim_filter(model)
-
-
-class VictimRecordSerializer(ModelRulesSerializer):
-    """A record of one victim: `victim` names it when adding and is fixed afterwards."""
-
-    parent_field = "victim"
-    victim_code = serializers.CharField(source="victim.code", read_only=True)
-
-    def actor(self):
-        return self.context["request"].user
+from .base import (
+    AppendOnlyViewSet, ReadOnlySectionViewSet, VictimRecordSerializer, VictimSectionViewSet, victim_field,
+)
+from .links import VictimCaseLinkViewSet, VictimSupportViewSet
 
 
 # --- The record: status decisions, identity documents, support and case links --------------
@@ -139,52 +68,6 @@ class IdentityDocumentViewSet(VictimSectionViewSet):
 
     serializer_class = IdentityDocumentSerializer
     filter_fields = ("kind", "held_by")
-
-
-class VictimSupportSerializer(serializers.ModelSerializer):
-    victim_code = serializers.CharField(source="victim.code", read_only=True)
-    agency_name = serializers.CharField(source="agency.name", read_only=True)
-
-    class Meta:
-        model = VictimSupport
-        fields = ["id", "victim", "victim_code", "agency", "agency_name", "started_on", "ended_on"]
-
-
-class VictimSupportViewSet(ReadOnlySectionViewSet):
-    """The agencies supporting each victim (they see the victim, its identity and shelter)."""
-
-    serializer_class = VictimSupportSerializer
-    related = ("agency",)
-
-
-class VictimCaseLinkSerializer(serializers.ModelSerializer):
-    victim_code = serializers.CharField(source="victim.code", read_only=True)
-    case = serializers.SerializerMethodField(help_text=_("Null for a case you may not see."))
-    case_reference = serializers.SerializerMethodField(help_text=_("Null for a case you may not see."))
-
-    class Meta:
-        model = VictimCaseLink
-        fields = ["id", "victim", "victim_code", "case", "case_reference", "role"]
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_case(self, link):
-        return link.case_id if link.case_visible else None
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_case_reference(self, link):
-        return link.case.reference if link.case_visible else None
-
-
-class VictimCaseLinkViewSet(ReadOnlySectionViewSet):
-    """The cases each victim is part of, with their role. A case the caller may not see (a
-    restricted one) is shown without its reference."""
-
-    serializer_class = VictimCaseLinkSerializer
-    related = ("case",)
-
-    def get_queryset(self):
-        cases = policy.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
-        return super().get_queryset().annotate(case_visible=Exists(cases))
 
 
 # --- Consent, assistance, cooperation --------------------------------------------------------

@@ -1,3 +1,4 @@
+from .links import AddSupportView, EndSupportView, LinkCaseView, UnlinkCaseView
 from .record import (
     ConsentCreateView, ConsentWithdrawView, IdentityUpdateView, StatusView, VerifyAdultView, VictimCreateView,
     VictimDetailView, VictimExportView, VictimListView, VictimUpdateView,
@@ -10,6 +11,7 @@ from .sections import (
 )
 
 __all__ = [
+    "AddSupportView", "EndSupportView", "LinkCaseView", "UnlinkCaseView",
     "AsylumCreate", "AsylumUpdate", "ConsentCreateView", "ConsentWithdrawView", "CooperationEdit",
     "CounsellingNoteCreate", "DataRequestCreate", "DataRequestUpdate", "DetentionCreate", "DetentionUpdate",
     "DocumentCreate", "DocumentUpdate", "IdentityUpdateView", "NonPunishmentCreate", "ParticipationCreate",

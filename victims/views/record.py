@@ -128,7 +128,10 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         victim, user = self.object, self.request.user
         may = {action: policy.can(user, action, victim) for action in policy.rule_for(Victim).actions}
         context["may"] = may
-        cases = list(policy.visible(user, Case.objects.filter(victim_links__victim=victim)))
+        cases = list(policy.with_permissions(user, Case.objects.filter(victim_links__victim=victim), "change"))
+        links = {link.case_id: link for link in victim.case_links.all()}
+        for case in cases:
+            case.victim_link = links[case.pk]
         policy.record_shown(user, cases, purpose="victim page")
         context["cases"] = cases
         context["supports"] = victim.supports.filter(ended_on__isnull=True).select_related("agency")
