@@ -46,13 +46,18 @@ PSEUDONYMOUS = {
     "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality", "languages",
     "interpreter_needed", "identification_channel", "indicators", "exploitation_forms", "methods_of_control",
     "recruitment", "has_accompanying_adult", "accompanying_adult_verified_on", "accompanying_adult_unverified",
-    "non_criminalisation_flag", "recording_agency", "created_at", "updated_at",
+    "non_criminalisation_flag", "recording_agency", "created_at", "updated_at", "version",
 }
 NAMES = {"V1": "João Silva", "V2": "Maria Santos", "V3": "Elena Popescu", "V4": "Nikolai", "V5": "Rosa Quispe",
          "V6": "Ram Thapa"}
 SHELTERS = {"V1": "Shelter A (address held by Safe Harbour)", "V2": "Shelter B",
             "V4": "Children's home (Safe Harbour)", "V5": "Casa Acolhida, unit 2", "V6": ""}
 NOT_FOUND = ["No such record, or you are not allowed to see it."]
+
+
+def version_of(victim):
+    """The version a client would have read just now."""
+    return Victim.objects.get(pk=victim.pk).version
 
 
 def write_one_of_everything(demo, victim):
@@ -299,7 +304,7 @@ def test_bad_input_when_recording_writes_nothing(demo, api_login):
 def test_editing_a_victim_and_its_identity(demo, api_login):
     victim = demo.victim("V4")
     caseworker = api_login("caseworker")
-    response = caseworker.patch(f"/api/victims/{victim.pk}/", {
+    response = caseworker.patch(f"/api/victims/{victim.pk}/", {"version": version_of(victim), 
         "languages": ["bg"], "interpreter_needed": True,
         "identity": {"guardian": "Public guardian, Lisbon", "family_name": "Petrov", "shelter_location": "Home B"},
     }, format="json")
@@ -312,32 +317,38 @@ def test_editing_a_victim_and_its_identity(demo, api_login):
         "Public guardian, Lisbon")
     # A known date of birth decides the age group, except while the age is in doubt.
     v1 = demo.victim("V1")
-    caseworker.patch(f"/api/victims/{v1.pk}/", {"identity": {"date_of_birth": "2012-01-01"}}, format="json")
+    caseworker.patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "identity": {"date_of_birth": "2012-01-01"}}, format="json")
     assert Victim.objects.get(pk=v1.pk).age_group == "child"
     # Fields that move only through their actions are not edited here.
-    caseworker.patch(f"/api/victims/{v1.pk}/", {"status": "potential", "code": "V-HACKED"}, format="json")
+    caseworker.patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "status": "potential", "code": "V-HACKED"}, format="json")
     assert (Victim.objects.get(pk=v1.pk).status, Victim.objects.get(pk=v1.pk).code) == ("identified", VICTIMS["V1"])
 
 
 def test_editing_identity_needs_the_right_to_see_it(demo, api_login):
     v4, v1 = demo.victim("V4"), demo.victim("V1")
     # The prosecutor may edit V4's record but not see its identity.
-    refused = api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {
+    refused = api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), 
         "sex": "female", "identity": {"family_name": "X"}}, format="json")
     assert refused.status_code == 403
     assert Victim.objects.get(pk=v4.pk).sex == "male" and VictimIdentity.objects.get(victim=v4).family_name == ""
-    assert api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"interpreter_needed": True},
+    assert api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), "interpreter_needed": True},
                                          format="json").status_code == 200
     # The investigator sees V1's identity but not its address or shelter.
-    shelter = api_login("investigator").patch(f"/api/victims/{v1.pk}/", {
+    shelter = api_login("investigator").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), 
         "identity": {"shelter_location": ""}}, format="json")
     assert shelter.status_code == 403
     assert VictimIdentity.objects.get(victim=v1).shelter_location.startswith("Shelter A")
+    # An edit made against an older version is refused.
+    stale = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1) - 1, "sex": "female"},
+                                          format="json")
+    assert stale.status_code == 400 and "changed this record" in str(stale.json()["version"])
+    unversioned = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"sex": "female"}, format="json")
+    assert unversioned.status_code == 400 and "version" in unversioned.json()
     # Seeing is not editing; not seeing answers 404.
-    assert api_login("judge").patch(f"/api/victims/{v1.pk}/", {"sex": "female"}, format="json").status_code == 403
-    assert api_login("caseworker.br").patch(f"/api/victims/{v1.pk}/", {"sex": "female"},
+    assert api_login("judge").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "female"}, format="json").status_code == 403
+    assert api_login("caseworker.br").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "female"},
                                             format="json").status_code == 404
-    bad = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"estimated_age": 12}, format="json")
+    bad = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "estimated_age": 12}, format="json")
     assert bad.status_code == 400 and "age_group" in bad.json()
     assert Victim.objects.get(pk=v1.pk).estimated_age is None and Victim.objects.get(pk=v1.pk).sex == "male"
 
@@ -370,7 +381,7 @@ def test_accompanying_adult_verification(demo, api_login):
     url = f"/api/victims/{victim.pk}/verify-accompanying-adult/"
     none = client.post(url, {}, format="json")
     assert none.status_code == 400 and none.json() == {"non_field_errors": ["No accompanying adult is recorded."]}
-    assert client.patch(f"/api/victims/{victim.pk}/", {"has_accompanying_adult": True},
+    assert client.patch(f"/api/victims/{victim.pk}/", {"version": version_of(victim), "has_accompanying_adult": True},
                         format="json").json()["accompanying_adult_unverified"] is True
     assert api_login("focalpoint").post(url, {}, format="json").status_code == 404  # does not see V4
     verified = client.post(url, {"verified_on": "2026-10-02"}, format="json")

@@ -232,11 +232,15 @@ def test_only_recorders_record_victims(login, username):
 
 def test_editing_the_record_and_a_refusal(demo, login):
     victim = demo.victim("V1")
-    data = {"sex": "male", "age_group": "adult", "nationality": "BR", "languages": ["pt"], "indicators": ["debt"]}
+    data = {"sex": "male", "age_group": "adult", "nationality": "BR", "languages": ["pt"], "indicators": ["debt"],
+            "version": victim.version}
     response = login("investigator").post(f"/victims/{victim.pk}/edit/", data)
     assert response.status_code == 302
     victim.refresh_from_db()
-    assert victim.languages == ["pt"] and victim.indicators == ["debt"]
+    assert victim.languages == ["pt"] and victim.indicators == ["debt"] and victim.version == data["version"] + 1
+    # Someone else's edit made from the page loaded before this one is refused, not overwritten.
+    stale = login("caseworker").post(f"/victims/{victim.pk}/edit/", {**data, "languages": ["en"]})
+    assert stale.status_code == 200 and "Someone else changed this record" in stale.content.decode()
     assert login("clerk").post(f"/victims/{victim.pk}/edit/", {**data, "languages": ["en"]}).status_code == 403
     assert login("investigator.br").post(f"/victims/{victim.pk}/edit/", data).status_code == 404
     victim.refresh_from_db()
@@ -252,7 +256,7 @@ def test_editing_the_identity(demo, login):
     assert "Rua das Flores" in html(client.get(f"/victims/{victim.pk}/identity/"))
     response = client.post(f"/victims/{victim.pk}/identity/", {
         "given_names": "João", "family_name": "Silva", "guardian": "", "address": "Rua Nova 3, Lisboa",
-        "shelter_location": "Shelter A",
+        "shelter_location": "Shelter A", "version": victim.version,
     })
     assert response.status_code == 302
     victim.identity.refresh_from_db()

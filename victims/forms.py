@@ -28,6 +28,15 @@ IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "co
 SHELTER_FIELDS = ["address", "shelter_location"]
 
 
+class VersionField(forms.IntegerField):
+    """The version of the victim the form was loaded at: a stale edit is refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=True, **kwargs)
+
+
 class VictimForm(forms.ModelForm):
     """The pseudonymous record: safe to show wherever the victim is shown."""
 
@@ -35,6 +44,11 @@ class VictimForm(forms.ModelForm):
         model = Victim
         fields = RECORD_FIELDS
         widgets = {"languages": forms.SelectMultiple(attrs={"size": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"] = VersionField(initial=self.instance.version)
 
 
 class IdentityForm(forms.ModelForm):
@@ -46,11 +60,13 @@ class IdentityForm(forms.ModelForm):
         widgets = {"date_of_birth": DATE, "address": forms.Textarea(attrs={"rows": 2}),
                    "shelter_location": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, shelter=False, **kwargs):
+    def __init__(self, *args, shelter=False, version=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not shelter:
             for name in SHELTER_FIELDS:
                 del self.fields[name]
+        if version is not None:
+            self.fields["version"] = VersionField(initial=version)
 
 
 def ngo_agencies():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.policy.grants import sync_victim_grants
+from accounts.versioning import STALE_MESSAGE
 
 from .models import (
     AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
@@ -59,26 +60,34 @@ def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
     return victim
 
 
+def lock_version(victim, version):
+    """Lock the victim row and refuse the edit if the record changed since `version` was read
+    (None: a change not made from a form, such as a task). Bumps the version."""
+    locked = lock(victim)
+    if version is not None and int(version) != locked.version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    locked.version += 1
+    return locked
+
+
 @transaction.atomic
-def update_identity(victim, **fields):
-    victim = lock(victim)
+def update_identity(victim, *, version=None, **fields):
+    victim = lock_version(victim, version)
     identity, _created = VictimIdentity.objects.get_or_create(victim=victim)
     for name, value in fields.items():
         setattr(identity, name, value)
     _save(identity)
-    before = victim.age_group
     _derive_age_group(victim, identity)
-    if victim.age_group != before:
-        _save(victim)
-        _raise_child_priority(victim)
+    _save(victim)
+    _raise_child_priority(victim)
     return identity
 
 
 @transaction.atomic
-def update_victim(victim, **fields):
+def update_victim(victim, *, version=None, **fields):
     """Edit the pseudonymous record; a victim who becomes treated as a child raises the
     priority of their cases."""
-    locked = lock(victim)
+    locked = lock_version(victim, version)
     for name, value in fields.items():
         setattr(locked, name, value)
     _save(locked)
@@ -94,6 +103,7 @@ def set_status(victim, status, *, actor, authority, criteria, channel="", decide
     if LADDER.index(status) <= LADDER.index(victim.status):
         raise ValidationError(_("The victim is already “%(current)s”: the status only moves up the ladder "
                                 "(potential, presumed, identified).") % {"current": victim.get_status_display()})
+    victim.version += 1
     decision = _save(StatusDecision(victim=victim, status=status, authority=authority, criteria=criteria,
                                     channel=channel, decided_on=decided_on or timezone.localdate(), recorded_by=actor))
     victim.status = status
@@ -109,6 +119,7 @@ def verify_accompanying_adult(victim, *, verified_on=None):
     if not victim.has_accompanying_adult:
         raise ValidationError(_("No accompanying adult is recorded."))
     victim.accompanying_adult_verified_on = verified_on or timezone.localdate()
+    victim.version += 1
     return _save(victim)
 
 

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
+from accounts.versioning import STALE_MESSAGE
 from accounts.audit import log_access
 from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, model_errors
 from accounts.functions import AgencyKind
@@ -84,6 +85,8 @@ class VictimSerializer(ModelRulesSerializer):
         read_only=True, help_text=_("Charged with an offence tied to their trafficking and no non-punishment "
                                     "decision recorded yet."))
     recording_agency = serializers.CharField(source="recording_agency.name", read_only=True)
+    version = serializers.IntegerField(
+        required=False, help_text=_("The version you read; an edit made against an older version is refused."))
 
     class Meta:
         model = Victim
@@ -92,7 +95,7 @@ class VictimSerializer(ModelRulesSerializer):
             "languages", "interpreter_needed", "identification_channel", "indicators", "exploitation_forms",
             "methods_of_control", "recruitment", "has_accompanying_adult", "accompanying_adult_verified_on",
             "accompanying_adult_unverified", "non_criminalisation_flag", "recording_agency", "created_at",
-            "updated_at",
+            "updated_at", "version",
         ]
         read_only_fields = ["status", "accompanying_adult_verified_on", "created_at", "updated_at"]
 
@@ -167,6 +170,10 @@ class VictimWriteSerializer(VictimSerializer):
 
     def validate(self, attrs):
         victim, user = self.instance, self.context["request"].user
+        if victim is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": _("Send the version you read.")})
+        if victim is None:
+            attrs.pop("version", None)
         if victim is not None and "identity" in attrs:
             if not policy.can(user, "view_identity", victim):
                 raise exceptions.PermissionDenied(_("You may not see or change this victim's identity."))
@@ -185,13 +192,20 @@ class VictimWriteSerializer(VictimSerializer):
 
     def update(self, victim, validated_data):
         identity = validated_data.pop("identity", None)
-        with identity_errors(), transaction.atomic():
-            # The record first: a known date of birth then decides the age group, unless the age
-            # is (now) recorded as in doubt.
-            if validated_data:
-                services.update_victim(victim, **validated_data)
-            if identity:
-                services.update_identity(victim, **identity)
+        version = validated_data.pop("version")
+        try:
+            with identity_errors(), transaction.atomic():
+                # The record first: a known date of birth then decides the age group, unless the
+                # age is (now) recorded as in doubt.
+                if validated_data or not identity:
+                    version = services.update_victim(victim, version=version, **validated_data).version
+                if identity:
+                    services.update_identity(victim, version=version, **identity)
+        except serializers.ValidationError as error:
+            if str(STALE_MESSAGE) in str(error.detail):
+                raise serializers.ValidationError({"version": [STALE_MESSAGE]}) from None
+            raise
+        victim.refresh_from_db()  # keeps the flags annotated when it was loaded
         return victim
 
 

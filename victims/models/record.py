@@ -88,6 +88,9 @@ class Victim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Incremented on every edit of the record or the identity; an edit made against an older
+    # version is refused (victims.services).
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:

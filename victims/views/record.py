@@ -219,7 +219,8 @@ class VictimUpdateView(VictimObjectMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.update_victim(self.victim, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+            services.update_victim(self.victim, version=form.cleaned_data["version"],
+                                   **{name: form.cleaned_data[name] for name in form.Meta.fields})
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -238,12 +239,13 @@ class IdentityUpdateView(VictimObjectMixin, FormView):
         # Reading the identity to edit it is a read like any other: reveal_identity logs it.
         reveal_identity(self.request.user, self.victim, purpose="identity edit")
         instance = VictimIdentity.objects.filter(victim=self.victim).first() or VictimIdentity(victim=self.victim)
-        return {**super().get_form_kwargs(), "instance": instance,
+        return {**super().get_form_kwargs(), "instance": instance, "version": self.victim.version,
                 "shelter": policy.can(self.request.user, "view_shelter", self.victim)}
 
     def form_valid(self, form):
         try:
-            services.update_identity(self.victim, **{name: form.cleaned_data[name] for name in form.fields})
+            data = dict(form.cleaned_data)
+            services.update_identity(self.victim, version=data.pop("version"), **data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
