@@ -70,11 +70,12 @@ def test_adding_to_a_case_file_follows_the_policy_for_every_role(demo, api_login
 def test_reading_a_case_file_follows_the_policy_for_every_role(demo, api_login, username):
     client, c1 = api_login(username), demo.case("C1")
     defendants = client.get(f"/api/defendants/?case={c1.pk}").json()["results"]
-    assert len(defendants) == (2 if username in SEES_PROCEEDINGS else 0)
+    # Two traffickers, and the victim charged over her false passport.
+    assert len(defendants) == (3 if username in SEES_PROCEEDINGS else 0)
     one = c1.defendants.first()
     assert client.get(f"/api/defendants/{one.pk}/").status_code == (200 if username in SEES_PROCEEDINGS else 404)
     charges = client.get(f"/api/charges/?case={c1.pk}").json()["results"]
-    assert len(charges) == (3 if username in SEES_PROCEEDINGS else 0)
+    assert len(charges) == (4 if username in SEES_PROCEEDINGS else 0)
 
     case = client.get(f"/api/cases/{c1.pk}/")
     assert case.status_code == (200 if username in SEES_C1 else 404)

@@ -123,7 +123,8 @@ def test_pseudonymous_fields_and_flags(demo, api_login):
     v4 = api_login("caseworker").get(f"/api/victims/{demo.victim('V4').pk}/").json()
     assert (v4["age_group"], v4["is_treated_as_child"], v4["nationality"], v4["status"]) == (
         "in_doubt", True, "BG", "presumed")
-    assert v4["non_criminalisation_flag"] is False and v4["accompanying_adult_unverified"] is False
+    # The demo child arrived with an adult nobody has verified yet.
+    assert v4["non_criminalisation_flag"] is False and v4["accompanying_adult_unverified"] is True
     v1 = api_login("caseworker").get(f"/api/victims/{demo.victim('V1').pk}/").json()
     assert v1["is_treated_as_child"] is False and v1["identity"]["date_of_birth"] == "1994-05-17"
 
@@ -376,14 +377,14 @@ def test_status_moves_up_the_ladder_through_the_api(demo, api_login):
 
 
 def test_accompanying_adult_verification(demo, api_login):
-    victim = demo.victim("V4")
+    victim = demo.victim("V6")  # recorded without an accompanying adult
     client = api_login("caseworker")
     url = f"/api/victims/{victim.pk}/verify-accompanying-adult/"
     none = client.post(url, {}, format="json")
     assert none.status_code == 400 and none.json() == {"non_field_errors": ["No accompanying adult is recorded."]}
     assert client.patch(f"/api/victims/{victim.pk}/", {"version": version_of(victim), "has_accompanying_adult": True},
                         format="json").json()["accompanying_adult_unverified"] is True
-    assert api_login("focalpoint").post(url, {}, format="json").status_code == 404  # does not see V4
+    assert api_login("focalpoint").post(url, {}, format="json").status_code == 404  # does not see V6
     verified = client.post(url, {"verified_on": "2026-10-02"}, format="json")
     assert verified.status_code == 200 and verified.json()["accompanying_adult_unverified"] is False
     assert verified.json()["accompanying_adult_verified_on"] == "2026-10-02"
@@ -589,10 +590,10 @@ def test_service_and_reflection_rules(demo, api_login):
     moved = client.patch(f"/api/reflection-periods/{period.json()['id']}/", {"started_on": "2026-02-01"},
                          format="json")
     assert moved.json()["ends_on"] == str(datetime.date(2026, 2, 1) + datetime.timedelta(days=days))
-    twice = client.post("/api/cooperation/", {"victim": demo.victim("V2").pk}, format="json")
+    twice = client.post("/api/cooperation/", {"victim": demo.victim("V4").pk}, format="json")
     assert twice.status_code == 201
-    again = client.post("/api/cooperation/", {"victim": demo.victim("V2").pk, "status": "declined"}, format="json")
-    assert again.status_code == 400 and CooperationWithAuthorities.objects.get(victim=demo.victim("V2")).status == (
+    again = client.post("/api/cooperation/", {"victim": demo.victim("V4").pk, "status": "declined"}, format="json")
+    assert again.status_code == 400 and CooperationWithAuthorities.objects.get(victim=demo.victim("V4")).status == (
         "not_asked")
 
 
@@ -603,7 +604,7 @@ def test_non_punishment_decision_clears_the_flag(demo, api_login):
     client = api_login("prosecutor")
     assert client.get(f"/api/victims/{v1.pk}/").json()["non_criminalisation_flag"] is True
     flagged = {row["code"] for row in client.get("/api/victims/").json()["results"] if row["non_criminalisation_flag"]}
-    assert flagged == {VICTIMS["V1"]}
+    assert flagged == {VICTIMS["V1"], VICTIMS["V2"]}  # V2: the demo's false-passport charge
     other = case.defendants.exclude(pk=defendant.pk).first()
     wrong = client.post("/api/non-punishment-decisions/", {
         "victim": v1.pk, "defendant": other.pk, "outcome": "not_prosecuted", "authority": "PPS", "reasoning": "r",
@@ -637,7 +638,8 @@ def test_safety_plan_and_permit_belong_to_the_same_victim(demo, api_login):
     renewal = client.post("/api/residence-permits/", {"victim": v2.pk, "kind": "victim",
                                                       "renewal_of": short.json()["id"]}, format="json")
     assert renewal.status_code == 400 and "renewal_of" in renewal.json()
-    assert not SafetyPlan.objects.exists() and ResidencePermit.objects.count() == 1
+    assert not SafetyPlan.objects.filter(victim__in=[v1, v2], risk_assessment_id=assessment["id"]).exists()
+    assert ResidencePermit.objects.filter(victim__in=[v1, v2]).count() == 1 + v2.residence_permits.count()
 
 
 # --- Export ------------------------------------------------------------------------------------

@@ -118,15 +118,16 @@ def test_list_and_search_by_code_per_function(demo, login, username):
 
 def test_flags_on_list_rows(demo, login):
     v1, v4 = demo.victim("V1"), demo.victim("V4")
-    victim_services.update_victim(demo.victim("V2"), has_accompanying_adult=True)
+    victim_services.update_victim(demo.victim("V3"), has_accompanying_adult=True)
     defendant = case_services.save_defendant(Defendant(case=demo.case("C1"), name="João Silva", victim=v1))
     Charge.objects.create(defendant=defendant, statute_reference="Aliens Act art. 181", offence="immigration")
     page = html(login("prosecutor").get("/victims/"))
     rows = {code: row for row in page.split("<tr>")[1:] for code in VICTIMS.values() if code in row}
     assert "non-criminalisation" in rows[v1.code] and "age in doubt" not in rows[v1.code]
     assert "age in doubt" in rows[v4.code]
-    assert "accompanying adult unverified" in rows[VICTIMS["V2"]]
-    assert "non-criminalisation" not in rows[VICTIMS["V2"]]
+    assert "accompanying adult unverified" in rows[VICTIMS["V3"]]
+    assert "non-criminalisation" not in rows[VICTIMS["V3"]]
+    assert "non-criminalisation" in rows[VICTIMS["V2"]]  # the demo's false-passport charge
 
 
 # --- Name search --------------------------------------------------------------------------------
@@ -442,17 +443,20 @@ def test_the_non_punishment_decision_clears_the_flag(demo, login):
 def test_the_prosecutor_dashboard_flags_non_criminalisation(demo, login):
     from django.urls import reverse
 
-    victim = demo.victim("V1")
+    victim = demo.victim("V3")
     url = reverse("prosecutor-dashboard")
     client = login("prosecutor")
-    assert "non-criminalisation" not in html(client.get(url))
-    defendant = case_services.save_defendant(Defendant(case=demo.case("C1"), name="João Silva", victim=victim))
-    Charge.objects.create(defendant=defendant, statute_reference="Penal Code art. 256", offence="documents")
+
+    def row_of(page, key):
+        return next(row for row in page.split("<tr")[1:] if demo.case(key).reference in row)
+
     page = html(client.get(url))
-    row = next(row for row in page.split("<tr")[1:] if demo.case("C1").reference in row)
-    assert "non-criminalisation" in row
-    assert all("non-criminalisation" not in row for row in page.split("<tr")[1:]
-               if demo.case("C3").reference in row)
+    assert "non-criminalisation" in row_of(page, "C1")  # the demo's false-passport charge against V2
+    assert "non-criminalisation" not in row_of(page, "C2")
+    # The victim in C2 is charged there with a prostitution offence: C2 is flagged too.
+    defendant = case_services.save_defendant(Defendant(case=demo.case("C2"), name="E.", victim=victim))
+    Charge.objects.create(defendant=defendant, statute_reference="Penal Code art. 169", offence="prostitution")
+    assert "non-criminalisation" in row_of(html(client.get(url)), "C2")
 
 
 def test_detention_register_refuses_routine_detention_of_a_child(demo, login):

@@ -73,6 +73,14 @@ class DefendantSerializer(ModelRulesSerializer):
         model = Defendant
         fields = "__all__"
 
+    def to_representation(self, defendant):
+        data = super().to_representation(defendant)
+        # That a defendant is also a victim ties the defendant's name to the victim record: only
+        # for those who may see that victim's identity anyway.
+        if defendant.victim_id and not policy.can(self.context["request"].user, "view_identity", defendant.victim):
+            data["victim"] = None
+        return data
+
     def validate_victim(self, victim):
         # Naming a victim as the same person needs the right to see that victim.
         if victim is not None and not policy.can(self.context["request"].user, "view", victim):

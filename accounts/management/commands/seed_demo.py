@@ -15,7 +15,12 @@ from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
 from victims import services as victim_services
-from victims.models import Victim, VictimCaseLink
+from victims.models import (
+    AssistanceService, Consent, CooperationWithAuthorities, CounsellingNote, ParticipationEntry, ProtectedRelative,
+    ResidencePermit, RiskAssessment, SafetyPlan, Victim, VictimCaseLink,
+)
+
+VICTIM_V2 = "V-DM4HN8TB"
 
 AGENCIES = {
     "pt-police": ("Judicial Police – Anti-Trafficking Unit", AgencyKind.POLICE, "PT"),
@@ -222,12 +227,59 @@ class Command(BaseCommand):
 
         for code, recorder, fields, identity, supporters in UNLINKED_VICTIMS:
             self._victim(code, users[recorder], fields, identity, supporters, agencies)
+        if not CounsellingNote.objects.filter(victim__code=VICTIM_V2).exists():
+            self._victim_care(users, agencies, jurisdictions)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         for username, (first, last, agency_key, functions, _staff) in USERS.items():
             labels = ", ".join(str(Function(f).label) for f in functions)
             self.stdout.write(f"  {username:<16} {labels:<22} {AGENCIES[agency_key][0]}")
+
+    def _victim_care(self, users, agencies, jurisdictions):
+        """What the victims' files hold beyond first contact, so every section has something."""
+        caseworker, prosecutor = users["caseworker"], users["prosecutor"]
+        v2, v4 = (Victim.objects.get(code=code) for code in (VICTIM_V2, "V-DM2PLX6G"))
+        victim_services.update_victim(
+            v2, languages=["pt", "es"], indicators=["documents_withheld", "debt", "no_or_low_pay", "lives_at_workplace"],
+            exploitation_forms=["forced_labour"], methods_of_control=["debt_bondage", "withholding_documents"],
+            recruitment=["job_offer"], identification_channel="ngo_drop_in")
+        victim_services.give_consent(v2, actor=caseworker, purpose=Consent.Purpose.DATA_PROCESSING, informed=True,
+                                     given_on=datetime.date(2026, 3, 2))
+        for kind in (AssistanceService.Kind.SHELTER, AssistanceService.Kind.PSYCHOLOGICAL):
+            victim_services.add_service(v2, kind=kind, provider=agencies["pt-ngo"], started_on=datetime.date(2026, 3, 2))
+        CooperationWithAuthorities.objects.create(victim=v2, status=CooperationWithAuthorities.Status.COOPERATING,
+                                                  since=datetime.date(2026, 4, 1))
+        victim_services.start_reflection_period(v2, jurisdiction=jurisdictions["pt"],
+                                                started_on=datetime.date(2026, 3, 2), granted_by="Immigration service")
+        ResidencePermit.objects.create(victim=v2, kind=ResidencePermit.Kind.VICTIM, status=ResidencePermit.Status.GRANTED,
+                                       issued_on=datetime.date(2026, 4, 15), expires_on=datetime.date(2027, 4, 15))
+        assessment = RiskAssessment.objects.create(
+            victim=v2, assessed_on=datetime.date(2026, 3, 5), level=RiskAssessment.Level.HIGH,
+            threats_to_victim="Recruiter has the victim's phone number.",
+            threats_to_relatives="Recruiter knows where the victim's mother lives.",
+            limits_of_protection_explained=True, completed=True, assessed_by=caseworker, agency=agencies["pt-ngo"])
+        SafetyPlan.objects.create(victim=v2, risk_assessment=assessment, measures="New phone; shelter address withheld.",
+                                  agreed_on=datetime.date(2026, 3, 6), review_on=datetime.date(2026, 12, 1))
+        ProtectedRelative.objects.create(victim=v2, name="Ana Santos", relationship="mother", country="BR",
+                                         threat="Visited by the recruiter", protection_measures="Consulate informed")
+        CounsellingNote.objects.create(victim=v2, author=caseworker, agency=agencies["pt-ngo"],
+                                       text="Sleeping better; anxious about testifying in front of the recruiter.")
+        ParticipationEntry.objects.create(
+            victim=v2, case=Case.objects.get(reference="PT-LIS-2026-0001"), kind=ParticipationEntry.Kind.NOTICE,
+            notice_about=ParticipationEntry.NoticeAbout.STAGE_CHANGE, stage=Case.Stage.PRE_TRIAL,
+            channel=ParticipationEntry.Channel.VIA_NGO, summary="Told the case went to the court.",
+            recorded_by=prosecutor)
+        # The child begging on the metro arrived with an adult who says he is an uncle.
+        victim_services.update_victim(v4, has_accompanying_adult=True, estimated_age=13)
+        victim_services.update_identity(v4, accompanying_adult="Man stating he is the uncle",
+                                        guardian="Lisbon Family Court, appointed guardian")
+        # Maria was charged over the false passport the recruiters gave her: non-criminalisation.
+        c1 = Case.objects.get(reference="PT-LIS-2026-0001")
+        defendant = case_services.save_defendant(Defendant(case=c1, name="Maria Santos",
+                                                           victim=v2, nationality="BR"))
+        Charge.objects.create(defendant=defendant, statute_reference="Penal Code art. 256", offence="documents",
+                              charged_on=datetime.date(2026, 6, 1))
 
     def _victim(self, code, actor, fields, identity, supporters, agencies):
         existing = Victim.objects.filter(code=code).first()
