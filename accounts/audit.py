@@ -37,6 +37,16 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
+def safe_label(obj):
+    """What the access log shows for an object: a case's reference or a victim's code, never
+    str() of records that hold names (a defendant may be a victim charged under her own name)."""
+    for attribute in ("reference", "code"):
+        value = getattr(obj, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return f"{obj._meta.verbose_name} #{obj.pk}"
+
+
 def log_access(user, action, objects=(), *, purpose="", requested=""):
     """Record that `user` did `action` (an AccessLog.Action) on each of `objects`."""
     if not isinstance(objects, (list, tuple, set)) and not hasattr(objects, "__iter__"):
@@ -51,7 +61,7 @@ def log_access(user, action, objects=(), *, purpose="", requested=""):
                 action=action,
                 content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
                 object_id=str(obj.pk) if obj is not None else "",
-                object_label=str(obj)[:200] if obj is not None else "",
+                object_label=safe_label(obj)[:200] if obj is not None else "",
                 requested=requested,
                 purpose=purpose[:200],
                 # The path without its query string: searches could carry names.

@@ -1,4 +1,5 @@
 from cases.models import Case
+from referrals.models import Referral
 from victims.models import Victim
 
 from . import policy
@@ -22,6 +23,8 @@ def navigation(request):
         entries.append((reverse("supervisor-dashboard"), _("Supervision")))
     if policy.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
+    if policy.may_use(user, Referral) and user.agency_id:
+        entries.append((reverse("referral-inbox"), _("Referrals")))
     if user.has_function(Function.AUDITOR):
         entries.append((reverse("access-log"), _("Access log")))
     if user.is_staff:

@@ -121,13 +121,15 @@ class PolicyParentField(serializers.PrimaryKeyRelatedField):
 
     Looked up through the access policy and locked for the rest of the request: one the caller
     may not see is refused exactly like one that does not exist (and the attempt logged); one
-    they see but may not add to answers 403. `action` is what adding needs on the parent.
+    they see but may not add to answers 403. `action` is what adding needs on the parent (a
+    tuple: each of them, so nobody adds to a part of a file they may not read).
     """
 
     default_error_messages = {"hidden": NOT_FOUND}
 
     def __init__(self, model, action, **kwargs):
-        self.model, self.action = model, action
+        self.model = model
+        self.actions = (action,) if isinstance(action, str) else tuple(action)
         super().__init__(queryset=model._default_manager.all(), **kwargs)
 
     def to_internal_value(self, data):
@@ -138,12 +140,34 @@ class PolicyParentField(serializers.PrimaryKeyRelatedField):
         if parent is None:
             self.fail("hidden")
         try:
-            policy.require(user, self.action, parent, purpose="api")
+            for action in self.actions:
+                policy.require(user, action, parent, purpose="api")
         except Http404:
             self.fail("hidden")
         except DjangoPermissionDenied as refusal:
             raise exceptions.PermissionDenied(str(refusal)) from None
         return parent
+
+
+class PolicyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to another record (a defendant, a case, an assessment): only to one the
+    caller may see, and one that does not exist answers exactly like one they may not see.
+    `scope(record, serializer)` may narrow further (the same victim, a linked case)."""
+
+    default_error_messages = {"hidden": NOT_FOUND}
+
+    def __init__(self, model, *, action="view", scope=None, **kwargs):
+        self.model, self.action, self.scope = model, action, scope
+        super().__init__(queryset=model._default_manager.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not str(data).isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        user = self.context["request"].user
+        record = policy.visible(user, self.model, self.action).filter(pk=int(data)).first()
+        if record is None or (self.scope is not None and not self.scope(record, self.parent)):
+            self.fail("hidden")
+        return record
 
 
 class ModelRulesSerializer(CountryFieldMixin, serializers.ModelSerializer):

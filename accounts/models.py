@@ -150,6 +150,8 @@ class AccessLog(models.Model):
         VIEW_IDENTITY = "view_identity", _("Viewed victim identity")
         EXPORT = "export", _("Exported")
         DENIED = "denied", _("Access denied")
+        OVERRIDE = "override", _("Consent overridden")
+        GRANT = "grant", _("Access granted by consent")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

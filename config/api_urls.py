@@ -4,10 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import MeView, ObtainTokenView
 from cases.api import ROUTES as CASE_ROUTES
+from referrals.api import ROUTES as REFERRAL_ROUTES
 from victims.api import ROUTES as VICTIM_ROUTES
 
 router = DefaultRouter()
-for prefix, viewset in {**CASE_ROUTES, **VICTIM_ROUTES}.items():
+for prefix, viewset in {**CASE_ROUTES, **VICTIM_ROUTES, **REFERRAL_ROUTES}.items():
     router.register(prefix, viewset, basename=f"api-{prefix}")
 
 urlpatterns = [

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "victims",
+    "referrals",
     "reports",
 ]
 
@@ -176,6 +177,15 @@ API_TOKEN_LIFETIME_HOURS = float(os.environ.get("API_TOKEN_LIFETIME_HOURS", "8")
 # The person who recorded a victim at first contact sees that record (and its identity) for
 # this many days, while they remain in the recording agency; after that only through grants.
 VICTIM_RECORDER_ACCESS_DAYS = int(os.environ.get("VICTIM_RECORDER_ACCESS_DAYS", "30"))
+# How long a receiving agency has to answer a referral, by urgency (hours) [SPEC 2.4].
+REFERRAL_RESPONSE_HOURS = {
+    "emergency": int(os.environ.get("REFERRAL_RESPONSE_HOURS_EMERGENCY", "4")),
+    "urgent": int(os.environ.get("REFERRAL_RESPONSE_HOURS_URGENT", "24")),
+    "routine": int(os.environ.get("REFERRAL_RESPONSE_HOURS_ROUTINE", "120")),
+}
+# Who may refer without the victim's consent (a recorded, logged override), e.g. a child in
+# immediate danger.
+REFERRAL_OVERRIDE_FUNCTIONS = ("investigator", "prosecutor")
 
 LANGUAGE_CODE = "en"
 # The six UN working languages.
@@ -215,6 +225,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# The address people reach the system at, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-management@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -264,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "AsylumClaimStatus": "victims.models.AsylumClaim.Status",
         "DataRequestStatus": "victims.models.DataSubjectRequest.Status",
         "ParticipationChannel": "victims.models.ParticipationEntry.Channel",
+        "ServiceKind": "victims.models.AssistanceService.Kind",
+        "ReferralStatus": "referrals.models.Referral.Status",
     },
 }
 
@@ -280,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "beat-heartbeat": {
         "task": "accounts.tasks.record_beat_heartbeat",
+        "schedule": 60.0,
+    },
+    "email-referral-notices": {
+        "task": "referrals.tasks.email_referral_notices",
         "schedule": 60.0,
     },
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),
+    path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", account_views.health, name="health"),

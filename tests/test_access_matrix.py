@@ -115,6 +115,13 @@ _VICTIM_SECTION_ACTIONS = (*_WORKER, "view_counselling", "export", "record_non_p
 for _username in EXPECTED:
     _sections = VICTIM_SECTIONS.get(_username, {})
     EXPECTED[_username]["victim"].update({a: _sections.get(a, NONE) for a in _VICTIM_SECTION_ACTIONS})
+# Referring a victim: whoever may record victims, for the victims they see.
+for _username in EXPECTED:
+    _refers = _username in {"investigator", "frontline", "prosecutor", "caseworker", "investigator.br",
+                            "caseworker.br"}
+    EXPECTED[_username]["victim"]["refer"] = EXPECTED[_username]["victim"]["view"] if _refers else NONE
+    # The referral summary: the demo's one referral sends V6 to Safe Harbour.
+    EXPECTED[_username]["victim"]["view_referral"] = {"V6"} if _username == "caseworker" else NONE
 
 SHELTERS = {"V1": "Shelter A", "V2": "Shelter B", "V4": "Children's home", "V5": "Casa Acolhida, unit 2"}
 NAMES = {"V1": "João", "V2": "Maria", "V3": "Elena", "V4": "Nikolai", "V5": "Rosa", "V6": "Ram"}

@@ -8,7 +8,7 @@ import datetime
 import pathlib
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import policy
 from accounts.models import AccessLog
@@ -69,10 +69,31 @@ def test_withdrawing_consent_to_share_revokes_that_agencys_access(world):
 
 def test_withdrawal_leaves_access_that_came_from_elsewhere(world):
     victim = presumed(world)
-    consent = services.give_consent(victim, actor=world.caseworker, purpose=Consent.Purpose.SHARE_RECORD,
+    services.link_to_case(victim, factories.case(world.investigator), VictimCaseLink.Role.COMPLAINANT)
+    consent = services.give_consent(victim, actor=world.investigator, purpose=Consent.Purpose.SHARE_RECORD,
                                     agency=world.ngo, informed=True)
     services.withdraw_consent(consent)
     assert policy.can(world.caseworker, "view_shelter", victim)  # still the supporting NGO
+
+
+def test_consent_to_share_is_recorded_only_by_those_entrusted_with_the_identity(world):
+    """Nobody opens a victim's file to their own agency by recording a "consent"."""
+    victim = presumed(world)
+    services.link_to_case(victim, factories.case(world.investigator), VictimCaseLink.Role.COMPLAINANT)
+    supervisor = factories.user(world.police, "supervisor")  # sees the record through the case, not the identity
+    assert policy.can(supervisor, "view", victim) and not policy.can(supervisor, "view_identity", victim)
+    with pytest.raises(PermissionDenied):
+        services.give_consent(victim, actor=supervisor, purpose=Consent.Purpose.SHARE_IDENTITY,
+                              agency=world.labour, informed=True)
+    with pytest.raises(ValidationError, match="share with itself"):
+        services.give_consent(victim, actor=world.caseworker, purpose=Consent.Purpose.SHARE_IDENTITY,
+                              agency=world.ngo, informed=True)
+    assert not Consent.objects.filter(victim=victim).exists()
+    services.give_consent(victim, actor=world.caseworker, purpose=Consent.Purpose.SHARE_IDENTITY,
+                          agency=world.police, informed=True)
+    granted = AccessLog.objects.get(action=AccessLog.Action.GRANT, object_id=str(victim.pk))
+    assert (granted.user, granted.object_label, granted.requested) == (world.caseworker, victim.code,
+                                                                       "share_identity")
 
 
 def test_consent_must_be_informed_name_its_agency_and_not_be_given_twice(world):
@@ -345,16 +366,16 @@ def test_a_relatives_name_is_identity(world):
 
 # Every demo role against every part of a victim's file (V1: C1, supported by Safe Harbour).
 VICTIM_ACTIONS = ["view", "change", "view_identity", "view_shelter", "view_cooperation", "view_safety",
-                  "change_safety", "view_counselling", "export", "record_non_punishment"]
+                  "change_safety", "view_counselling", "export", "record_non_punishment", "refer", "view_referral"]
 EXPECTED_V1 = {
     "investigator": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety",
-                     "record_non_punishment"},
+                     "record_non_punishment", "refer"},
     "prosecutor": {"view", "change", "view_identity", "view_cooperation", "view_safety", "change_safety",
-                   "record_non_punishment"},
+                   "record_non_punishment", "refer"},
     "supervisor": {"view"},
     "clerk": {"view"},
     "judge": {"view"},
-    "caseworker": set(VICTIM_ACTIONS) - {"record_non_punishment"},
+    "caseworker": set(VICTIM_ACTIONS) - {"record_non_punishment", "view_referral"},
     "focalpoint": {"view"},
     "frontline": set(),
     "auditor": set(),

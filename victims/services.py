@@ -180,9 +180,24 @@ def end_support(support, *, actor=None, ended_on=None):
 
 @transaction.atomic
 def give_consent(victim, *, actor, purpose, agency=None, informed, given_on=None):
+    """Record the victim's consent. A consent that names an agency opens the victim's file to
+    it, so it is recorded only by those the victim's identity is already entrusted to (the
+    supporting NGO, the case team), never for the recorder's own agency, and it is logged."""
+    from accounts import policy
+    from accounts.audit import log_access
+    from accounts.models import AccessLog
+
     victim = lock(victim)
+    if purpose in Consent.AGENCY_PURPOSES and agency is not None:
+        if not policy.can(actor, "view_identity", victim):
+            raise PermissionDenied(_("Consent to share or refer is recorded by those who already know the victim "
+                                     "(the supporting NGO, the case team)."))
+        if agency.pk == actor.agency_id:
+            raise ValidationError({"agency": _("An agency does not record consent to share with itself.")})
     consent = _save(Consent(victim=victim, purpose=purpose, agency=agency, informed=informed, recorded_by=actor,
                             given_on=given_on or timezone.localdate()))
+    if agency is not None:
+        log_access(actor, AccessLog.Action.GRANT, [victim], requested=purpose, purpose=f"consent for {agency}")
     sync_victim_grants(victim)
     return consent
 

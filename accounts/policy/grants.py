@@ -7,6 +7,7 @@ same transaction, so grants are always a function of the data and can be rebuilt
 """
 
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import Case, CaseAgency, CaseGroupObjectPermission
@@ -48,6 +49,7 @@ def sync_case_grants(case):
 
 
 def sync_victim_grants(victim):
+    from referrals.models import Referral
     from victims.models import Consent
 
     supporters = set(victim.supports.filter(ended_on__isnull=True).values_list("agency__group_id", flat=True))
@@ -58,6 +60,13 @@ def sync_victim_grants(victim):
                  .values_list("agency__group_id", flat=True))
     shared_identity = set(consents.filter(purpose=Consent.Purpose.SHARE_IDENTITY)
                           .values_list("agency__group_id", flat=True))
+    # A referral gives the receiving agency the victim's referral summary (never the victim's
+    # file or the case file; identity only through a consent to share it) while it works on it,
+    # and only while the consent it was sent with stands; one sent by override stands on it.
+    referred = set(victim.referrals.filter(status__in=Referral.GIVES_ACCESS)
+                   .filter(Q(consent__withdrawn_on__isnull=True, consent__isnull=False)
+                           | Q(consent__isnull=True) & ~Q(consent_override_reason=""))
+                   .values_list("to_agency__group_id", flat=True))
     case_grants = CaseGroupObjectPermission.objects.filter(content_object__victim_links__victim=victim)
     case_view = set(case_grants.filter(permission__codename="view_case").values_list("group_id", flat=True))
     case_change = set(case_grants.filter(permission__codename="change_case").values_list("group_id", flat=True))
@@ -73,6 +82,7 @@ def sync_victim_grants(victim):
             "view_victim_identity": supporters | teams | shared_identity,
             "view_shelter_location": supporters,
             "view_counselling_notes": supporters,
+            "view_victim_referral": referred,
         },
     )
 

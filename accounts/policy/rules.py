@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
 from accounts.models import User
+from referrals.models import Referral
 from cases.models import (
     Appeal, Asset, Case, CaseAssignment, CaseExclusion, CaseGroupObjectPermission, CaseNote, CaseStageChange,
     Charge, CompensationClaim, CooperationRequest, CoordinationMeeting, Defendant, Verdict,
@@ -109,6 +110,8 @@ class VictimRule(ObjectRule):
         "view_shelter_location": _("See address and shelter location (caseworkers only)"),
         "view_counselling_notes": _("Read and write counselling notes and export the victim's data "
                                     "(caseworkers only)"),
+        "view_victim_referral": _("See the victim's referral summary: code, age group, sex, nationality, "
+                                  "languages (an agency a referral was sent to)"),
     }
     actions = {
         "view": Action("view", _("see the victim record"), CASE_READERS, "view_victim", "recorded_by", RECORDERS),
@@ -126,12 +129,14 @@ class VictimRule(ObjectRule):
         ),
         # Whether the victim cooperates: for those who ask (police, prosecution) and the NGO that
         # advises them; never a court, the focal point or a service provider's decision.
+        # Held by those who work with the victim (supporting NGO, the case's police and
+        # prosecution), not by an agency the record was merely shared with.
         "view_cooperation": Action(
-            "view_cooperation", _("see cooperation with the authorities"), VICTIM_WORKERS, "view_victim"
+            "view_cooperation", _("see cooperation with the authorities"), VICTIM_WORKERS, "change_victim"
         ),
         # Threats, safety plans and relatives under protection.
         "view_safety": Action("view_safety", _("see risk assessments and safety plans"), VICTIM_WORKERS,
-                              "view_victim"),
+                              "change_victim"),
         "change_safety": Action("change_safety", _("record risk assessments and safety plans"), VICTIM_WORKERS,
                                 "change_victim"),
         # Counselling notes and the export of the victim's own data: the supporting NGO only.
@@ -141,6 +146,13 @@ class VictimRule(ObjectRule):
         ),
         "export": Action("export", _("export the victim's own data"), frozenset({F.CASEWORKER}),
                          "view_counselling_notes"),
+        # What an agency a referral was sent to sees of the victim: the referral summary, never
+        # the victim's file or the case file [SPEC 2.4]. Those who see the record see it too.
+        "view_referral": Action("view_referral", _("see the victim's referral summary"), RECORDERS,
+                                "view_victim_referral"),
+        # Referring the victim to another agency (consent is checked by referrals.services).
+        "refer": Action("refer", _("refer the victim to another agency"), RECORDERS, "view_victim", "recorded_by",
+                        RECORDERS),
         # Whether to punish a victim for an offence tied to their trafficking is for police and
         # prosecution to record [PR 1.2.2].
         "record_non_punishment": Action(
@@ -227,6 +239,31 @@ class CounsellingNoteRule(VictimSectionRule):
         return condition & Q(agency_id=user.agency_id)
 
 
+class ReferralRule(ObjectRule):
+    """A referral is seen by the two agencies it joins; the receiving side answers and works on
+    it, the sending side may withdraw it. People excluded from a case of the victim stay out."""
+
+    model = Referral
+    actions = {
+        "view": Action("view", _("see the referral"), RECORDERS),
+        "respond": Action("respond", _("answer and work on the referral"), RECORDERS),
+        "withdraw": Action("withdraw", _("withdraw the referral"), RECORDERS),
+    }
+
+    def condition(self, user, action):
+        if user is None or not user.is_authenticated or not user.is_active or not user.agency_id:
+            return None
+        if not user.agency.is_active or not set(user.functions) & self.actions[action].functions:
+            return None
+        side = {
+            "view": Q(from_agency=user.agency_id) | Q(to_agency=user.agency_id),
+            "respond": Q(to_agency=user.agency_id),
+            "withdraw": Q(from_agency=user.agency_id),
+        }[action]
+        excluded = Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef("victim_id"), user=user))
+        return side & ~Q(excluded)
+
+
 CASE_RULE = CaseRule()
 VICTIM_RULE = VictimRule()
 VICTIM_SECTION_RULES = [
@@ -263,5 +300,5 @@ SECTION_RULES = [
     CaseSectionRule(CaseAssignment, "case", "view", "manage_team"),
     CaseSectionRule(CaseStageChange, "case", "view", "change"),
 ]
-RULES = {rule.model: rule for rule in (CASE_RULE, VICTIM_RULE, CaseNoteRule(), *SECTION_RULES,
+RULES = {rule.model: rule for rule in (CASE_RULE, VICTIM_RULE, CaseNoteRule(), ReferralRule(), *SECTION_RULES,
                                        *VICTIM_SECTION_RULES)}

@@ -9,6 +9,7 @@ through PolicyParentField, which also locks the parent for the rest of the reque
 """
 
 import django_filters
+from django.db.models import Exists, OuterRef
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -17,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
-from accounts.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors
+from accounts.drf import ModelRulesSerializer, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
 from accounts.models import Agency, User
 from victims.models import Victim
 
@@ -73,19 +74,19 @@ class DefendantSerializer(ModelRulesSerializer):
         model = Defendant
         fields = "__all__"
 
+    victim = PolicyRelatedField(
+        Victim, allow_null=True, required=False,
+        help_text=_("The victim this defendant is (the same person), if any; shown only to those who may see that "
+                    "victim's identity."),
+    )
+
     def to_representation(self, defendant):
         data = super().to_representation(defendant)
         # That a defendant is also a victim ties the defendant's name to the victim record: only
-        # for those who may see that victim's identity anyway.
-        if defendant.victim_id and not policy.can(self.context["request"].user, "view_identity", defendant.victim):
+        # for those who may see that victim's identity anyway (annotated by DefendantViewSet).
+        if defendant.victim_id and not getattr(defendant, "victim_identity_visible", False):
             data["victim"] = None
         return data
-
-    def validate_victim(self, victim):
-        # Naming a victim as the same person needs the right to see that victim.
-        if victim is not None and not policy.can(self.context["request"].user, "view", victim):
-            raise serializers.ValidationError(NOT_FOUND)
-        return victim
 
     def save_instance(self, defendant):
         # A public official among the defendants restricts the case.
@@ -136,6 +137,18 @@ class AssetSerializer(ModelRulesSerializer):
 class DefendantViewSet(SectionViewSet):
     serializer_class = DefendantSerializer
     filter_fields = ("kind", "is_public_official", "custody")
+
+    def get_queryset(self):
+        identities = policy.visible(self.request.user, Victim.objects.filter(pk=OuterRef("victim_id")), "view_identity")
+        return super().get_queryset().annotate(victim_identity_visible=Exists(identities))
+
+    def perform_create(self, serializer):
+        serializer.save()
+        serializer.instance.victim_identity_visible = bool(serializer.instance.victim_id) and policy.can(
+            self.request.user, "view_identity", serializer.instance.victim)
+
+    def perform_update(self, serializer):
+        self.perform_create(serializer)
 
 
 class ChargeViewSet(SectionViewSet):

@@ -16,9 +16,10 @@ from ..models import (
 
 
 def victim_field(model):
-    """The victim a record is added to: adding needs the victim action that changes this part
-    of the victim's file."""
-    return PolicyParentField(Victim, policy.rule_for(model).victim_actions["change"])
+    """The victim a record is added to: adding needs the victim actions that read and change
+    this part of the victim's file (nobody adds to what they may not read)."""
+    actions = policy.rule_for(model).victim_actions
+    return PolicyParentField(Victim, dict.fromkeys((actions["view"], actions["change"])))
 
 
 def victim_filter(model, fields=()):

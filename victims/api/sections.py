@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
-from accounts.drf import model_errors
+from accounts.drf import PolicyRelatedField, model_errors
 from accounts.models import Agency, Jurisdiction
 from cases.models import Case, Defendant
 
@@ -192,9 +192,8 @@ class ReflectionPeriodViewSet(VictimSectionViewSet):
 
 class ResidencePermitSerializer(VictimRecordSerializer):
     victim = victim_field(ResidencePermit)
-    renewal_of = serializers.PrimaryKeyRelatedField(
-        queryset=ResidencePermit.objects.all(), allow_null=True, required=False,
-        help_text=_("A permit of the same victim."))
+    renewal_of = PolicyRelatedField(ResidencePermit, allow_null=True, required=False,
+                                    help_text=_("A permit of the same victim."))
     shorter_than_six_months = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -222,8 +221,7 @@ class AsylumClaimViewSet(VictimSectionViewSet):
 
 class ReturnSerializer(VictimRecordSerializer):
     victim = victim_field(Return)
-    risk_assessment = serializers.PrimaryKeyRelatedField(
-        queryset=RiskAssessment.objects.all(), help_text=_("A completed risk assessment of this victim."))
+    risk_assessment = PolicyRelatedField(RiskAssessment, help_text=_("A completed risk assessment of this victim."))
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
@@ -268,8 +266,7 @@ class RiskAssessmentViewSet(VictimSectionViewSet):
 
 class SafetyPlanSerializer(VictimRecordSerializer):
     victim = victim_field(SafetyPlan)
-    risk_assessment = serializers.PrimaryKeyRelatedField(
-        queryset=RiskAssessment.objects.all(), help_text=_("An assessment of the same victim."))
+    risk_assessment = PolicyRelatedField(RiskAssessment, help_text=_("An assessment of the same victim."))
 
     class Meta:
         model = SafetyPlan
@@ -299,8 +296,9 @@ class ProtectedRelativeViewSet(VictimSectionViewSet):
 
 class NonPunishmentDecisionSerializer(VictimRecordSerializer):
     victim = victim_field(NonPunishmentDecision)
-    defendant = serializers.PrimaryKeyRelatedField(
-        queryset=Defendant.objects.all(), help_text=_("The defendant recorded as the same person as the victim."))
+    defendant = PolicyRelatedField(
+        Defendant, help_text=_("The defendant recorded as the same person as the victim, in a case whose proceedings "
+                               "you may see."))
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
@@ -308,7 +306,7 @@ class NonPunishmentDecisionSerializer(VictimRecordSerializer):
         fields = "__all__"
 
 
-class NonPunishmentDecisionViewSet(VictimSectionViewSet):
+class NonPunishmentDecisionViewSet(AppendOnlyViewSet):
     serializer_class = NonPunishmentDecisionSerializer
     related = ("recorded_by",)
     filter_fields = ("outcome",)
@@ -333,21 +331,32 @@ class DetentionViewSet(VictimSectionViewSet):
 
 class ParticipationSerializer(VictimRecordSerializer):
     victim = victim_field(ParticipationEntry)
-    case = serializers.PrimaryKeyRelatedField(
-        queryset=Case.objects.all(), allow_null=True, required=False, help_text=_("A case the victim is linked to."))
+    case = PolicyRelatedField(Case, allow_null=True, required=False,
+                              help_text=_("A case the victim is linked to; null on reading for a case you may not see."))
     recorded_by = serializers.StringRelatedField()
 
     class Meta:
         model = ParticipationEntry
         fields = "__all__"
 
+    def to_representation(self, entry):
+        data = super().to_representation(entry)
+        if entry.case_id and not getattr(entry, "case_visible", False):
+            data["case"] = None  # a restricted case's id stays inside its team
+        return data
 
-class ParticipationViewSet(VictimSectionViewSet):
-    """The victim's views at each stage and every notice given to them."""
+
+class ParticipationViewSet(AppendOnlyViewSet):
+    """The victim's views at each stage and every notice given to them: a log, added to and
+    never rewritten."""
 
     serializer_class = ParticipationSerializer
     related = ("recorded_by",)
     filter_fields = ("kind", "notice_about")
+
+    def get_queryset(self):
+        cases = policy.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
+        return super().get_queryset().annotate(case_visible=Exists(cases))
 
     def perform_create(self, serializer):
         serializer.save(recorded_by=self.request.user)

@@ -303,9 +303,9 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         page = super().paginate_queryset(queryset)
         if self.request.query_params.get("name", "").strip():
             shown = page if page is not None else list(queryset)
-            if shown:
-                # Finding someone by name is reading their identity.
-                log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, shown, purpose="name search")
+            # Finding someone by name is reading their identity; a search that finds nobody is
+            # logged too (who looked for a name), without the name.
+            log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, shown, purpose="name search")
         return page
 
     def detail_response(self, victim, code=status.HTTP_200_OK):

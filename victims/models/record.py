@@ -101,6 +101,7 @@ class Victim(models.Model):
             ("view_victim_identity", _("Can see the victim's identity")),
             ("view_shelter_location", _("Can see the victim's address and shelter location")),
             ("view_counselling_notes", _("Can read and write counselling notes (supporting NGO)")),
+            ("view_victim_referral", _("Can see what a referral of the victim needs (receiving agency)")),
         ]
 
     def __str__(self):

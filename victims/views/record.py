@@ -22,6 +22,7 @@ from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
 from accounts.policy.rules import RECORDERS
 from cases.models import Case, Charge
+from referrals.models import Referral
 
 from .. import services
 from ..api.victim import victim_export
@@ -128,13 +129,17 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         victim, user = self.object, self.request.user
         may = {action: policy.can(user, action, victim) for action in policy.rule_for(Victim).actions}
         context["may"] = may
-        cases = list(policy.with_permissions(user, Case.objects.filter(victim_links__victim=victim), "change"))
+        linked = Case.objects.filter(victim_links__victim=victim).select_related("jurisdiction")
+        cases = list(policy.with_permissions(user, linked, "change"))
         links = {link.case_id: link for link in victim.case_links.all()}
         for case in cases:
             case.victim_link = links[case.pk]
         policy.record_shown(user, cases, purpose="victim page")
         context["cases"] = cases
         context["supports"] = victim.supports.filter(ended_on__isnull=True).select_related("agency")
+        # Referrals of this victim the reader's agency sent or received [SPEC 2.4].
+        context["referrals"] = policy.visible(user, Referral.objects.filter(victim=victim)).select_related(
+            "from_agency", "to_agency")
         context["audience"] = policy.audience(victim, user)
         context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
         context["next_status"] = victim.status != services.LADDER[-1]

@@ -183,6 +183,8 @@ class AsylumUpdate(SectionUpdateView):
 
 class ReturnCreate(SectionCreateView):
     model, form_class, anchor = Return, ReturnForm, "residence"
+    # The form offers the victim's risk assessments: for those who may read them.
+    victim_actions = ("change", "view_safety")
     form_needs_victim = True
     heading = gettext_lazy("Record a return")
 
@@ -239,6 +241,7 @@ class NonPunishmentCreate(SectionCreateView):
     defendant who is this victim, in a case whose proceedings the user may see."""
 
     model, form_class, anchor = NonPunishmentDecision, NonPunishmentDecisionForm, "non-criminalisation"
+    victim_actions = ("record_non_punishment",)
     heading = gettext_lazy("Record a non-punishment decision")
 
     def get_form_kwargs(self):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.functions import AgencyKind, Function
@@ -14,6 +15,8 @@ from accounts.models import Agency, Jurisdiction, TrainingRecord, User
 from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
+from referrals import services as referral_services
+from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
 from victims.models import (
     AssistanceService, Consent, CooperationWithAuthorities, CounsellingNote, ParticipationEntry, ProtectedRelative,
@@ -21,6 +24,18 @@ from victims.models import (
 )
 
 VICTIM_V2 = "V-DM4HN8TB"
+
+# The referral directory: agency key -> entry.
+DIRECTORY = {
+    "pt-ngo": dict(services=["shelter", "medical", "psychological", "legal_aid", "interpretation",
+                             "court_accompaniment"], languages=["pt", "en", "es", "ro", "ne"],
+                   areas="Lisbon district", accepts_children=True, capacity=4,
+                   contact_point="Referral desk (24 h)", contact_phone="+351 800 000 111",
+                   contact_email="referrals@safeharbour.example.org"),
+    "br-ngo": dict(services=["shelter", "psychological", "legal_aid", "education"], languages=["pt", "es"],
+                   areas="São Paulo state", accepts_children=False, capacity=10,
+                   contact_point="Coordenação de acolhimento", contact_email="acolhida@example.org"),
+}
 
 AGENCIES = {
     "pt-police": ("Judicial Police – Anti-Trafficking Unit", AgencyKind.POLICE, "PT"),
@@ -138,12 +153,14 @@ UNLINKED_VICTIMS = [
 
 
 def system_administrators():
-    """Model permissions for running the system: agencies, users, training. No case content."""
+    """Model permissions for running the system: agencies, users, training and the referral
+    directory. No case content."""
     group, _created = Group.objects.get_or_create(name="role:system-administrators")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="accounts",
-            content_type__model__in=["agency", "jurisdiction", "user", "trainingrecord"],
+            Q(content_type__app_label="accounts",
+              content_type__model__in=["agency", "jurisdiction", "user", "trainingrecord"])
+            | Q(content_type__app_label="referrals", content_type__model="serviceprovider")
         )
     )
     return group
@@ -229,6 +246,7 @@ class Command(BaseCommand):
             self._victim(code, users[recorder], fields, identity, supporters, agencies)
         if not CounsellingNote.objects.filter(victim__code=VICTIM_V2).exists():
             self._victim_care(users, agencies, jurisdictions)
+        self._referrals(users, agencies)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
@@ -280,6 +298,23 @@ class Command(BaseCommand):
                                                            victim=v2, nationality="BR"))
         Charge.objects.create(defendant=defendant, statute_reference="Penal Code art. 256", offence="documents",
                               charged_on=datetime.date(2026, 6, 1))
+
+    def _referrals(self, users, agencies):
+        """The referral directory, and the labour inspector's referral of the man they found on
+        a construction site to Safe Harbour, accepted and under way."""
+        for key, fields in DIRECTORY.items():
+            ServiceProvider.objects.update_or_create(agency=agencies[key], defaults=fields)
+        ram = Victim.objects.get(code="V-DM3TQF7C")
+        if Referral.objects.filter(victim=ram).exists():
+            return
+        inspector, caseworker = users["frontline"], users["caseworker"]
+        victim_services.give_consent(ram, actor=inspector, purpose=Consent.Purpose.REFERRAL,
+                                     agency=agencies["pt-ngo"], informed=True)
+        referral = referral_services.send_referral(
+            ram, actor=inspector, to_agency=agencies["pt-ngo"], services=["shelter", "legal_aid", "interpretation"],
+            urgency=Referral.Urgency.URGENT, note="Found at a construction site; speaks Nepali and some English.")
+        referral = referral_services.move(referral, "accept", actor=caseworker)
+        referral_services.move(referral, "start", actor=caseworker)
 
     def _victim(self, code, actor, fields, identity, supporters, agencies):
         existing = Victim.objects.filter(code=code).first()
