@@ -100,3 +100,20 @@ def test_participation_hides_a_restricted_case_and_is_never_rewritten(demo, api_
                                             format="json")
     assert rewrite.status_code == 405
     assert ParticipationEntry.objects.get(pk=entry.pk).summary == "Wants to testify"
+
+
+def test_a_withdrawal_request_is_done_only_once_the_consent_is_withdrawn(demo, api_login, login):
+    v2 = demo.victim("V2")  # the demo's consent to data processing
+    consent = v2.consents.get(purpose="data_processing")
+    client = api_login("caseworker")
+    payload = {"victim": v2.pk, "kind": "withdrawal", "consent": consent.pk, "status": "done",
+               "handled_on": "2026-11-20", "outcome": "Explained; consent withdrawn."}
+    early = client.post("/api/data-requests/", payload, format="json")
+    assert early.status_code == 400 and "withdraw that consent first" in str(early.json())
+    page = login("caseworker").post(f"/victims/{v2.pk}/requests/add/", {**payload, "received_on": "2026-11-19"})
+    assert page.status_code == 200 and "withdraw that consent first" in page.content.decode()
+    assert not v2.data_requests.exists()
+    victim_services.withdraw_consent(consent, note="At the victim's request")
+    done = client.post("/api/data-requests/", payload, format="json")
+    assert done.status_code == 201, done.json()
+    assert done.json()["handled_by"] == "Sofia Almeida"

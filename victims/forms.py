@@ -316,8 +316,12 @@ class ParticipationForm(forms.ModelForm):
 class DataSubjectRequestForm(forms.ModelForm):
     class Meta:
         model = DataSubjectRequest
-        fields = ["kind", "received_on", "details", "status", "handled_on", "outcome"]
+        fields = ["kind", "consent", "received_on", "details", "status", "handled_on", "outcome"]
         widgets = {"received_on": DATE, "handled_on": DATE, "details": TEXT, "outcome": TEXT}
+
+    def __init__(self, *args, victim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].queryset = victim.consents.select_related("agency")
 
 
 class CounsellingNoteForm(forms.ModelForm):

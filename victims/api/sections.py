@@ -367,6 +367,8 @@ HANDLED = (DataSubjectRequest.Status.DONE, DataSubjectRequest.Status.REFUSED)
 
 class DataSubjectRequestSerializer(VictimRecordSerializer):
     victim = victim_field(DataSubjectRequest)
+    consent = PolicyRelatedField(Consent, allow_null=True, required=False,
+                                 help_text=_("For a withdrawal: the consent the victim withdraws."))
     handled_by = serializers.StringRelatedField(help_text=_("Whoever recorded it as done or refused."))
 
     class Meta:

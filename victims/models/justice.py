@@ -170,6 +170,10 @@ class DataSubjectRequest(models.Model):
 
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="data_requests")
     kind = models.CharField(_("request"), max_length=12, choices=Kind.choices)
+    consent = models.ForeignKey(
+        "victims.Consent", verbose_name=_("consent concerned"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="data_requests", help_text=_("For a withdrawal: the consent the victim withdraws."),
+    )
     received_on = models.DateField(_("received on"), default=timezone.localdate)
     details = models.TextField(_("details"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
@@ -194,3 +198,13 @@ class DataSubjectRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} request of {self.victim}"
+
+    def clean(self):
+        if self.consent_id and self.victim_id and self.consent.victim_id != self.victim_id:
+            raise ValidationError({"consent": _("Choose a consent of this victim.")})
+        # A withdrawal is done when the consent is withdrawn, which revokes what it gave.
+        if self.kind == self.Kind.WITHDRAWAL and self.status == self.Status.DONE and (
+                self.consent_id is None or self.consent.withdrawn_on is None):
+            raise ValidationError({"consent": _(
+                "A withdrawal request is done once the consent it concerns is withdrawn: withdraw that consent "
+                "first, then record the request as done.")})

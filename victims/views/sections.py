@@ -280,6 +280,7 @@ class ParticipationCreate(SectionCreateView):
 class DataRequestMixin:
     model, form_class, anchor = DataSubjectRequest, DataSubjectRequestForm, "data-requests"
     victim_actions = ("change", "view_safety")
+    form_needs_victim = True
 
     def save(self, form):
         if form.instance.status in (DataSubjectRequest.Status.DONE, DataSubjectRequest.Status.REFUSED):
