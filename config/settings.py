@@ -5,6 +5,8 @@ production hardening below applies and `manage.py check --deploy` has nothing to
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -30,11 +32,23 @@ DEBUG = env_bool("DEBUG", False)
 # Set by `./dev test`: production hardening stays on except what needs HTTPS.
 TESTING = env_bool("TESTING", False)
 
+# Commands that only read the code (no request served, nothing signed) run without a key, so
+# a fresh checkout can verify its migrations before any secret exists.
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate"}
+
+
+def running_keyless_command(argv=sys.argv):
+    program = Path(argv[0]).name if argv else ""
+    return program in {"manage.py", "django-admin", "__main__.py"} and len(argv) > 1 and argv[1] in KEYLESS_COMMANDS
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG:
         # Development only: never used with DEBUG off, so it cannot reach production.
         SECRET_KEY = "development-only-key-not-for-production-use"
+    elif running_keyless_command():
+        SECRET_KEY = secrets.token_urlsafe(50)  # throwaway: these commands sign nothing
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY for production, or DEBUG=1 for development "

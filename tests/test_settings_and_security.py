@@ -35,6 +35,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_a_fresh_checkout_verifies_its_migrations_without_any_secret():
+    """`makemigrations --check` runs with no environment at all, and finds models and
+    migrations in step."""
+    environment = {"PATH": os.environ["PATH"]}
+    result = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_login_page_and_logging_in(client, db):
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and "Log in" in page.content.decode()
