@@ -116,6 +116,13 @@ def model_errors():
         raise serializers.ValidationError(detail) from None
 
 
+def primary_key(field, data):
+    """The id a related field was sent, or the field's own "incorrect type" message."""
+    if isinstance(data, bool) or not str(data).isdigit():
+        field.fail("incorrect_type", data_type=type(data).__name__)
+    return int(data)
+
+
 class PolicyParentField(serializers.PrimaryKeyRelatedField):
     """The case (or part of a case file) a new record is added to.
 
@@ -133,10 +140,8 @@ class PolicyParentField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=model._default_manager.all(), **kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not str(data).isdigit():
-            self.fail("incorrect_type", data_type=type(data).__name__)
         user = self.context["request"].user
-        parent = policy.get_object(user, self.model, for_update=True, pk=int(data))
+        parent = policy.get_object(user, self.model, for_update=True, pk=primary_key(self, data))
         if parent is None:
             self.fail("hidden")
         try:
@@ -152,20 +157,19 @@ class PolicyParentField(serializers.PrimaryKeyRelatedField):
 class PolicyRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference to another record (a defendant, a case, an assessment): only to one the
     caller may see, and one that does not exist answers exactly like one they may not see.
-    `scope(record, serializer)` may narrow further (the same victim, a linked case)."""
+    Whether it fits the record being written (the same victim, a linked case) is the model's
+    clean() to say."""
 
     default_error_messages = {"hidden": NOT_FOUND}
 
-    def __init__(self, model, *, action="view", scope=None, **kwargs):
-        self.model, self.action, self.scope = model, action, scope
+    def __init__(self, model, *, action="view", **kwargs):
+        self.model, self.action = model, action
         super().__init__(queryset=model._default_manager.all(), **kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not str(data).isdigit():
-            self.fail("incorrect_type", data_type=type(data).__name__)
         user = self.context["request"].user
-        record = policy.visible(user, self.model, self.action).filter(pk=int(data)).first()
-        if record is None or (self.scope is not None and not self.scope(record, self.parent)):
+        record = policy.visible(user, self.model, self.action).filter(pk=primary_key(self, data)).first()
+        if record is None:
             self.fail("hidden")
         return record
 

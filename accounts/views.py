@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from cases.models import Case
+from victims.flags import with_flags
 from victims.models import Victim
 
 from . import policy
@@ -30,7 +31,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["case_count"] = cases.count()
             policy.record_shown(user, context["cases"], purpose="home")
         if policy.may_use(user, Victim):
-            victims = policy.visible(user, Victim)
+            victims = with_flags(policy.visible(user, Victim))
             context["victims"] = victims[:HOME_ROWS]
             context["victim_count"] = victims.count()
         context["is_auditor"] = user.has_function(Function.AUDITOR)

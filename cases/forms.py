@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.mixins import VersionedFormMixin
 from accounts.models import Agency, User
+from victims.models import Victim
 
 from .models import (
     Appeal, Asset, Case, CaseAssignment, CaseNote, Charge, CompensationClaim, CooperationRequest,
@@ -57,9 +59,6 @@ class DefendantForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts import policy
-        from victims.models import Victim
-
         # Only victims the user may see can be named as the same person (by code, never name).
         self.fields["victim"].queryset = policy.visible(user, Victim)
 
@@ -123,11 +122,10 @@ class CompensationClaimForm(forms.ModelForm):
         exclude = ["case"]
         widgets = {"decided_on": DATE}
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from victims.models import Victim
-
-        self.fields["victim"].queryset = Victim.objects.filter(case_links__case=case)
+        # The case's victims the user may see: a claim is filed for someone the filer knows.
+        self.fields["victim"].queryset = policy.visible(user, Victim.objects.filter(case_links__case=case))
 
 
 class NoteForm(forms.ModelForm):

@@ -5,8 +5,8 @@ Sending and every later step go through referrals.services (consent as a hard ru
 logged override, the lifecycle and the receiving agency's access to the victim); reading
 goes through the policy's ReferralRule, so a referral is seen by the two agencies it joins
 and a hidden one answers like a missing one. The victim appears as its pseudonymous code
-and id only: the receiving agency reads the victim's record at /api/victims/{id}/ while the
-referral gives it access, and never the case file.
+and id, with the referral summary (victim_summary) while the referral gives it to the
+receiving agency: never the victim's file, the case file, or an identity no consent covers.
 """
 
 import django_filters
@@ -183,12 +183,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=STEPS)))
     def get_steps(self, referral):
-        user = self.context["request"].user
-        open_steps = [step for step, (sources, _target, needs, _reason, _stamp) in services.STEPS.items()
-                      if referral.status in sources and policy.can(user, needs, referral)]
-        if referral.status in Referral.OPEN and policy.can(user, "respond", referral):
-            open_steps.append("assign")
-        return open_steps
+        return services.available_steps(referral, self.context["request"].user)
 
 
 class VictimSummarySerializer(serializers.Serializer):
@@ -214,8 +209,7 @@ class ReferralDetailSerializer(ReferralSerializer):
 
     @extend_schema_field(VictimSummarySerializer(allow_null=True))
     def get_victim_summary(self, referral):
-        user = self.context["request"].user
-        if policy.can(user, "view", referral.victim) or policy.can(user, "view_referral", referral.victim):
+        if services.may_see_victim_summary(self.context["request"].user, referral.victim):
             return VictimSummarySerializer(referral.victim).data
         return None
 

@@ -91,6 +91,28 @@ STEPS = {
 REASON_FIELDS = {"decline": "decline_reason", "withdraw": "withdraw_reason"}
 
 
+def available_steps(referral, user):
+    """The steps `user` may take on the referral now (its status allows them and the policy
+    puts the user on the side that takes them), "assign" included: for pages and API alike."""
+    steps = [name for name, (sources, _target, action, _reason, _stamp) in STEPS.items()
+             if referral.status in sources and policy.can(user, action, referral)]
+    if referral.status in Referral.OPEN and policy.can(user, "respond", referral):
+        steps.append("assign")
+    return steps
+
+
+def may_see_victim_summary(user, victim):
+    """The referral's summary of the victim: for whoever sees the victim's record, and for the
+    receiving agency while the referral gives it the summary."""
+    return policy.can(user, "view", victim) or policy.can(user, "view_referral", victim)
+
+
+def referral_consents(victim):
+    """The victim's consents to be referred, in force, by agency id (one query)."""
+    return {consent.agency_id: consent for consent in Consent.objects.filter(
+        victim=victim, purpose=Consent.Purpose.REFERRAL, withdrawn_on__isnull=True, agency__isnull=False)}
+
+
 @transaction.atomic
 def move(referral, step, *, actor, reason="", assigned_to=None):
     sources, target, action, needs_reason, stamp = STEPS[step]

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts import policy
-from victims.models import Consent, Victim
+from victims.models import Victim
 
 from . import services
 from .forms import (
@@ -151,8 +151,7 @@ class ReferView(LoginRequiredMixin, FormView):
         if not request.user.agency_id:
             raise PermissionDenied(_("Referrals are sent on behalf of an agency."))
         self.agencies = list(receiving_agencies(request.user))
-        self.consents = {consent.agency_id: consent for consent in Consent.objects.filter(
-            victim=self.victim, purpose=Consent.Purpose.REFERRAL, withdrawn_on__isnull=True, agency__isnull=False)}
+        self.consents = services.referral_consents(self.victim)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -248,15 +247,11 @@ def load_referral(user, pk):
     return referral
 
 
-def available_steps(referral):
-    """The steps the viewer may take now: the referral's status allows them and the policy
-    puts the viewer on the side that takes them."""
-    steps = []
-    for name, (sources, _target, action, needs_reason, _stamp) in services.STEPS.items():
-        if referral.status in sources and getattr(referral, f"may_{action}"):
-            steps.append({"name": name, "label": STEP_LABELS[name], "needs_reason": needs_reason,
-                          "assign": name == "accept"})
-    return steps
+def step_buttons(referral, user):
+    """The steps the viewer may take now, as the page shows them (assigning has its own form)."""
+    return [{"name": name, "label": STEP_LABELS[name], "needs_reason": services.STEPS[name][3],
+             "assign": name == "accept"}
+            for name in services.available_steps(referral, user) if name in services.STEPS]
 
 
 class ReferralDetailView(LoginRequiredMixin, TemplateView):
@@ -267,15 +262,15 @@ class ReferralDetailView(LoginRequiredMixin, TemplateView):
         referral = load_referral(user, self.kwargs["pk"])
         if referral.may_respond:
             services.mark_notice_read(referral, user)
-        may_assign = referral.may_respond and referral.status in Referral.OPEN
+        steps = services.available_steps(referral, user)
+        may_assign = "assign" in steps
         staff = list(receiving_staff(referral)) if may_assign else []
         return super().get_context_data(
             referral=referral, victim=referral.victim,
             may_view_victim=policy.can(user, "view", referral.victim),
-            may_view_summary=policy.can(user, "view", referral.victim)
-            or policy.can(user, "view_referral", referral.victim),
+            may_view_summary=services.may_see_victim_summary(user, referral.victim),
             events=referral.events.select_related("by"), timings=timing_rows(services.timings(referral)),
-            overdue=referral.is_overdue(), steps=available_steps(referral), staff=staff,
+            overdue=referral.is_overdue(), steps=step_buttons(referral, user), staff=staff,
             assign_form=AssignForm(referral=referral, initial={"assigned_to": referral.assigned_to_id})
             if may_assign else None, **kwargs)
 

@@ -60,7 +60,10 @@ def test_adding_to_a_case_file_follows_the_policy_for_every_role(demo, api_login
         else:
             # A case one may not see answers exactly like one that does not exist.
             assert response.status_code == 400, (endpoint, response.status_code)
-            assert response.json() == {"case": ["No such record, or you are not allowed to see it."]}
+            hidden = ["No such record, or you are not allowed to see it."]
+            # A claim also names a victim, who is as hidden from them as the case.
+            expected = {"case": hidden, **({"victim": hidden} if endpoint == "compensation-claims" else {})}
+            assert response.json() == expected
             missing = client.post(f"/api/{endpoint}/", {**payload, "case": 99999999}, format="json")
             assert missing.json() == response.json()
             assert model.objects.count() == before

@@ -13,7 +13,7 @@ def test_linking_a_victim_to_a_case_through_the_api(demo, api_login):
     # Seeing the case is not enough: the caseworker may not edit C1.
     refused = api_login("caseworker").post("/api/victim-case-links/", {**payload, "case": demo.case("C1").pk},
                                            format="json")
-    assert refused.status_code in (400, 403) and not VictimCaseLink.objects.filter(victim=v1, role="complainant")
+    assert refused.status_code == 403 and not VictimCaseLink.objects.filter(victim=v1, role="complainant").exists()
     hidden = api_login("investigator.br").post("/api/victim-case-links/", payload, format="json")
     not_found = ["No such record, or you are not allowed to see it."]
     assert hidden.status_code == 400 and hidden.json() == {"victim": not_found, "case": not_found}
@@ -23,7 +23,7 @@ def test_linking_a_victim_to_a_case_through_the_api(demo, api_login):
     link = VictimCaseLink.objects.get(victim=v1, case=c3)
     assert link.role == "complainant"
     # The judge sees V1 (through C1) but may not unlink it.
-    assert api_login("judge").delete(f"/api/victim-case-links/{link.pk}/").status_code in (403, 404)
+    assert api_login("judge").delete(f"/api/victim-case-links/{link.pk}/").status_code == 403
     assert api_login("investigator").delete(f"/api/victim-case-links/{link.pk}/").status_code == 204
     assert not VictimCaseLink.objects.filter(victim=v1, case=c3).exists()
 
@@ -70,7 +70,7 @@ def test_link_and_support_pages(demo, login):
     link = VictimCaseLink.objects.get(victim=v1, case=c3)
     page = investigator.get(f"/victims/{v1.pk}/").content.decode()
     assert f"/victims/{v1.pk}/cases/{link.pk}/unlink/" in page
-    assert login("judge").get(f"/victims/{v1.pk}/cases/{link.pk}/unlink/").status_code in (403, 404)
+    assert login("judge").get(f"/victims/{v1.pk}/cases/{link.pk}/unlink/").status_code == 403
     assert investigator.post(f"/victims/{v1.pk}/cases/{link.pk}/unlink/").status_code == 302
     assert not VictimCaseLink.objects.filter(pk=link.pk).exists()
 

@@ -25,3 +25,8 @@ def victim_needs_non_punishment_decision():
 def case_needs_non_punishment_decision():
     """For Case querysets: a victim is charged in this case with an offence tied to their trafficking."""
     return Exists(_charged_with_related_offence(defendant__case=OuterRef("pk")))
+
+
+def with_flags(victims):
+    """Victims with the conditions that must stay visible, in the same query."""
+    return victims.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision())

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from accounts import policy
 from accounts.audit import log_access
 from accounts.models import AccessLog
 
-from .models import VictimIdentity
+from .models import Victim, VictimIdentity
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,14 @@ def reveal_identity(user, victim, *, purpose):
         address=identity.address if shelter else None,
         shelter_location=identity.shelter_location if shelter else None,
     )
+
+
+def search_by_name(user, victims, text):
+    """`victims` narrowed to those whose name or alias matches every word of `text`, among the
+    victims whose identity `user` may see. Finding someone by name is reading their identity:
+    the caller logs each one it shows (and refuses the search to those with no identity right)."""
+    readable = policy.visible(user, Victim, "view_identity")
+    for word in text.split():
+        readable = readable.filter(Q(identity__given_names__icontains=word) | Q(identity__family_name__icontains=word)
+                                   | Q(identity__aliases__icontains=word))
+    return victims.filter(pk__in=readable.values("pk"))

@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts import policy
+from accounts.audit import log_access
+from accounts.models import AccessLog
 from accounts.policy.grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
 
@@ -37,9 +40,18 @@ def _save(obj):
     return obj
 
 
+def may_record_victims(user):
+    """Front-line officers, investigators, prosecutors and caseworkers record victims, on
+    behalf of the (active) agency they belong to."""
+    return bool(policy.may_use(user, Victim, "change") and user.agency_id and user.agency.is_active)
+
+
 @transaction.atomic
 def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
     """Record a victim at first contact. The identity goes into its own protected record."""
+    if not may_record_victims(actor):
+        raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
+                                 "record victims."))
     victim = Victim(recorded_by=actor, recording_agency=actor.agency, **fields)
     identity = VictimIdentity(**(identity or {}))
     _derive_age_group(victim, identity)
@@ -183,10 +195,6 @@ def give_consent(victim, *, actor, purpose, agency=None, informed, given_on=None
     """Record the victim's consent. A consent that names an agency opens the victim's file to
     it, so it is recorded only by those the victim's identity is already entrusted to (the
     supporting NGO, the case team), never for the recorder's own agency, and it is logged."""
-    from accounts import policy
-    from accounts.audit import log_access
-    from accounts.models import AccessLog
-
     victim = lock(victim)
     if purpose in Consent.AGENCY_PURPOSES and agency is not None:
         if not policy.can(actor, "view_identity", victim):

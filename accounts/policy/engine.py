@@ -19,6 +19,15 @@ from operator import or_
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 
+def may_act_at_all(user):
+    """An active, signed-in user whose agency (if any) is open: a closed agency's people keep
+    no access."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    agency = getattr(user, "agency", None)
+    return agency is None or agency.is_active
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -57,11 +66,8 @@ class ObjectRule:
         """The SQL condition for `action` by `user`, or None when the user can never do it."""
         if action not in self.actions:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not may_act_at_all(user):
             return None
-        agency = getattr(user, "agency", None)
-        if agency is not None and not agency.is_active:
-            return None  # a closed agency's people keep no access
         a = self.actions[action]
         functions = set(getattr(user, "functions", ()) or ())
         paths = []

@@ -11,7 +11,8 @@ from django.db.models import Q
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases.models import Case, CaseAgency, CaseGroupObjectPermission
-from victims.models import Victim, VictimGroupObjectPermission
+from referrals.models import Referral
+from victims.models import Consent, Victim, VictimGroupObjectPermission
 
 
 def _reconcile(obj, grant_model, desired):
@@ -49,9 +50,6 @@ def sync_case_grants(case):
 
 
 def sync_victim_grants(victim):
-    from referrals.models import Referral
-    from victims.models import Consent
-
     supporters = set(victim.supports.filter(ended_on__isnull=True).values_list("agency__group_id", flat=True))
     # Consent to share with a named agency is a source of access of its own; withdrawing it
     # removes what it gave (access the agency holds for another reason stays) [NA VII.D.9].

@@ -26,7 +26,7 @@ from victims.models import (
     VictimGroupObjectPermission, VictimSupport,
 )
 
-from .engine import Action, ObjectRule
+from .engine import Action, ObjectRule, may_act_at_all
 
 # Everyone who works on cases, as opposed to auditors and administrators, who see
 # no case content [SPEC 1].
@@ -166,9 +166,10 @@ class VictimRule(ObjectRule):
         since = timezone.now() - datetime.timedelta(days=settings.VICTIM_RECORDER_ACCESS_DAYS)
         return Q(recorded_by=user, recording_agency_id=user.agency_id, created_at__gte=since)
 
-    def exclusion(self, user):
-        # Someone excluded from a case is kept away from that case's victims too.
-        return Q(Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef("pk"), user=user)))
+    def exclusion(self, user, victim="pk"):
+        # Someone excluded from a case is kept away from that case's victims too (`victim`
+        # leads from the row to its victim, for rules of records about a victim).
+        return Q(Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef(victim), user=user)))
 
 
 class CaseSectionRule(ObjectRule):
@@ -251,17 +252,14 @@ class ReferralRule(ObjectRule):
     }
 
     def condition(self, user, action):
-        if user is None or not user.is_authenticated or not user.is_active or not user.agency_id:
-            return None
-        if not user.agency.is_active or not set(user.functions) & self.actions[action].functions:
+        if not may_act_at_all(user) or not user.agency_id or not set(user.functions) & self.actions[action].functions:
             return None
         side = {
             "view": Q(from_agency=user.agency_id) | Q(to_agency=user.agency_id),
             "respond": Q(to_agency=user.agency_id),
             "withdraw": Q(from_agency=user.agency_id),
         }[action]
-        excluded = Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef("victim_id"), user=user))
-        return side & ~Q(excluded)
+        return side & ~VICTIM_RULE.exclusion(user, victim="victim_id")
 
 
 CASE_RULE = CaseRule()

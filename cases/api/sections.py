@@ -124,10 +124,8 @@ class AppealSerializer(ModelRulesSerializer):
 class AssetSerializer(ModelRulesSerializer):
     parent_field = "case"
     case = case_field(Asset)
-    defendant = serializers.PrimaryKeyRelatedField(
-        queryset=Defendant.objects.all(), allow_null=True, required=False,
-        help_text=_("A defendant of the same case."),
-    )
+    defendant = PolicyRelatedField(Defendant, allow_null=True, required=False,
+                                   help_text=_("A defendant of the same case."))
 
     class Meta:
         model = Asset
@@ -190,9 +188,7 @@ class CooperationRequestSerializer(ModelRulesSerializer):
 class CompensationClaimSerializer(ModelRulesSerializer):
     parent_field = "case"
     case = case_field(CompensationClaim)
-    victim = serializers.PrimaryKeyRelatedField(
-        queryset=Victim.objects.all(), help_text=_("A victim linked to the same case.")
-    )
+    victim = PolicyRelatedField(Victim, help_text=_("A victim linked to the same case."))
     victim_code = serializers.CharField(source="victim.code", read_only=True)
 
     class Meta:

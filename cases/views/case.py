@@ -10,6 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from accounts import policy
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import Jurisdiction, TrainingRecord
+from victims.flags import with_flags
 from victims.models import Victim
 
 from .. import lifecycle, services
@@ -83,7 +84,7 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         trained = TrainingRecord.objects.filter(user=OuterRef("user_id"))
         context["team"] = case.assignments.select_related("user").annotate(trained=Exists(trained)).order_by(
             "team_role", "started_on")
-        context["victims"] = policy.visible(user, Victim.objects.filter(case_links__case=case))
+        context["victims"] = with_flags(policy.visible(user, Victim.objects.filter(case_links__case=case)))
         context["stage_changes"] = case.stage_changes.select_related("changed_by")
         context["transitions"] = lifecycle.available_transitions(case, user)
         context["standard_days"] = lifecycle.stage_standard_days(case, case.priority == Case.Priority.CHILD)

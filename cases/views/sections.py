@@ -31,6 +31,7 @@ class CaseSectionMixin(LoginRequiredMixin):
     anchor = ""
     heading = ""
     form_needs_case = False
+    form_needs_user = False  # forms offering records of other kinds list only those the user may see
     template_name = "cases/section_form.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -47,6 +48,8 @@ class CaseSectionMixin(LoginRequiredMixin):
         kwargs = super().get_form_kwargs()
         if self.form_needs_case:
             kwargs["case"] = self.case
+        if self.form_needs_user:
+            kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -89,9 +92,7 @@ class SectionUpdateView(CaseSectionMixin, UpdateView):
 
 class DefendantCreate(SectionCreateView):
     model, form_class, case_action, anchor = Defendant, DefendantForm, "change_proceedings", "defendants"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_needs_user = True
     heading = gettext_lazy("Add a defendant")
 
     def save(self, form):
@@ -100,9 +101,7 @@ class DefendantCreate(SectionCreateView):
 
 class DefendantUpdate(SectionUpdateView):
     model, form_class, case_action, anchor = Defendant, DefendantForm, "change_proceedings", "defendants"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_needs_user = True
     heading = gettext_lazy("Edit defendant")
 
     def save(self, form):
@@ -175,12 +174,14 @@ class CooperationUpdate(SectionUpdateView):
 
 class CompensationCreate(SectionCreateView):
     model, form_class, case_action, anchor = CompensationClaim, CompensationClaimForm, "change_compensation", "compensation"
+    form_needs_user = True
     form_needs_case = True
     heading = gettext_lazy("Add a compensation claim")
 
 
 class CompensationUpdate(SectionUpdateView):
     model, form_class, case_action, anchor = CompensationClaim, CompensationClaimForm, "change_compensation", "compensation"
+    form_needs_user = True
     form_needs_case = True
     heading = gettext_lazy("Edit compensation claim")
 

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -27,8 +26,8 @@ from accounts.functions import AgencyKind
 from accounts.models import AccessLog, Agency
 
 from .. import services
-from ..flags import victim_needs_non_punishment_decision
-from ..identity import reveal_identity
+from ..flags import with_flags
+from ..identity import reveal_identity, search_by_name
 from ..models import CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity
 from . import sections
 
@@ -40,15 +39,7 @@ SHELTER_FIELDS = ("address", "shelter_location")
 
 
 def victims_queryset():
-    return (Victim.objects.select_related("recording_agency")
-            .annotate(non_criminalisation_flag=victim_needs_non_punishment_decision()))
-
-
-def may_record_victims(user):
-    """Front-line officers, investigators, prosecutors and caseworkers record victims, on
-    behalf of the (active) agency they belong to."""
-    return (policy.may_use(user, Victim, "change") and user.agency_id is not None
-            and user.agency.is_active)
+    return with_flags(Victim.objects.select_related("recording_agency"))
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -273,13 +264,7 @@ class VictimFilter(django_filters.FilterSet):
         if not policy.may_use(user, Victim, "view_identity"):
             log_access(user, AccessLog.Action.DENIED, requested="name search", purpose="api")
             raise exceptions.PermissionDenied(_("You may not search victims by name."))
-        readable = policy.visible(user, Victim, "view_identity")
-        for word in value.split():
-            readable = readable.filter(
-                Q(identity__given_names__icontains=word) | Q(identity__family_name__icontains=word)
-                | Q(identity__aliases__icontains=word)
-            )
-        return victims.filter(pk__in=readable.values("pk"))
+        return search_by_name(user, victims, value)
 
 
 class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -314,7 +299,7 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=VictimWriteSerializer, responses={201: VictimDetailSerializer})
     def create(self, request, *args, **kwargs):
-        if not may_record_victims(request.user):
+        if not services.may_record_victims(request.user):
             raise exceptions.PermissionDenied(_("Only front-line officers, investigators, prosecutors and "
                                                 "caseworkers of an agency record victims."))
         form = VictimWriteSerializer(data=request.data, context=self.get_serializer_context())

@@ -7,8 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, Value
-from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -20,28 +18,18 @@ from accounts import policy
 from accounts.audit import log_access
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
-from accounts.policy.rules import RECORDERS
 from cases.models import Case, Charge
 from referrals.models import Referral
 
 from .. import services
 from ..api.victim import victim_export
-from ..flags import victim_needs_non_punishment_decision
+from ..flags import with_flags
 from ..forms import (
     ConsentForm, CounsellingNoteForm, IdentityForm, RecordVictimForm, StatusForm, VictimForm, WithdrawConsentForm,
 )
-from ..identity import reveal_identity
+from ..identity import reveal_identity, search_by_name
 from ..models import Consent, CooperationWithAuthorities, CounsellingNote, Victim, VictimIdentity
 from ..models.justice import RELATED_OFFENCES
-
-
-def with_flags(queryset):
-    """Victims with the conditions that must stay visible, in the same query."""
-    return queryset.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision())
-
-
-def may_record(user):
-    return bool(user.is_authenticated and user.agency_id and user.has_function(*RECORDERS))
 
 
 def may_search_names(user):
@@ -69,14 +57,7 @@ class VictimListView(PolicyListMixin, ListView):
         if self.code:
             victims = victims.filter(code__icontains=self.code)
         if self.name:
-            readable = policy.visible(self.request.user, Victim, "view_identity").values("pk")
-            names = VictimIdentity.objects.annotate(
-                full=Concat("given_names", Value(" "), "family_name")
-            ).filter(
-                Q(full__icontains=self.name) | Q(family_name__icontains=self.name)
-                | Q(aliases__icontains=self.name), victim__in=readable,
-            )
-            victims = victims.filter(pk__in=names.values("victim_id"))
+            victims = search_by_name(self.request.user, victims, self.name)
         return victims
 
     def get_context_data(self, **kwargs):
@@ -86,7 +67,7 @@ class VictimListView(PolicyListMixin, ListView):
             log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, list(context["object_list"]),
                        purpose="name search")
         context.update(search=self.code, name=self.name, may_search_names=may_search_names(self.request.user),
-                       may_record=may_record(self.request.user))
+                       may_record=services.may_record_victims(self.request.user))
         return context
 
 
@@ -95,7 +76,7 @@ class VictimCreateView(LoginRequiredMixin, FormView):
     template_name = "victims/victim_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_record(request.user):
+        if request.user.is_authenticated and not services.may_record_victims(request.user):
             raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
                                      "record victims."))
         return super().dispatch(request, *args, **kwargs)
@@ -160,9 +141,6 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         context["participation"] = participation
         if may["view_identity"]:
             context["identity"] = reveal_identity(user, victim, purpose="victim page")
-            record = VictimIdentity.objects.filter(victim=victim).first()
-            context["guardian"] = record.guardian if record else ""
-            context["accompanying_adult"] = record.accompanying_adult if record else ""
             context["documents"] = victim.identity_documents.all()
             context["relatives"] = victim.protected_relatives.all()
         if may["view_cooperation"]:
@@ -176,7 +154,7 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
                 user, CounsellingNote.objects.filter(victim=victim)).select_related("author", "agency")
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
         context["pending_charges"] = self.pending_charges(user, victim)
-        context["record_non_punishment"] = may["change"] and bool(context["pending_charges"])
+        context["record_non_punishment"] = may["record_non_punishment"] and bool(context["pending_charges"])
         return context
 
     @staticmethod
