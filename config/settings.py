@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "cases",
     "victims",
     "referrals",
+    "calendars",
+    "protection",
     "reports",
 ]
 
@@ -200,6 +202,8 @@ REFERRAL_RESPONSE_HOURS = {
 # Who may refer without the victim's consent (a recorded, logged override), e.g. a child in
 # immediate danger.
 REFERRAL_OVERRIDE_FUNCTIONS = ("investigator", "prosecutor")
+# A violated protection order calls for a new risk assessment within this many days [SPEC 2.6].
+RISK_REASSESSMENT_DAYS = int(os.environ.get("RISK_REASSESSMENT_DAYS", "2"))
 
 LANGUAGE_CODE = "en"
 # The six UN working languages.

@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),
     path("referrals/", include("referrals.urls")),
+    path("calendar/", include("calendars.urls")),
+    path("protection/", include("protection.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", account_views.health, name="health"),

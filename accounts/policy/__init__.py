@@ -25,7 +25,7 @@ __all__ = [
 
 
 def _rules():
-    from .rules import RULES
+    from .court_rules import RULES  # rules.py's, with the court calendar's and orders' added
 
     return RULES
 

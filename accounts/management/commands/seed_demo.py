@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction, TrainingRecord, User
+from calendars.models import Hearing
 from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
@@ -247,6 +248,7 @@ class Command(BaseCommand):
         if not CounsellingNote.objects.filter(victim__code=VICTIM_V2).exists():
             self._victim_care(users, agencies, jurisdictions)
         self._referrals(users, agencies)
+        self._court_calendar(users, agencies)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
@@ -315,6 +317,70 @@ class Command(BaseCommand):
             urgency=Referral.Urgency.URGENT, note="Found at a construction site; speaks Nepali and some English.")
         referral = referral_services.move(referral, "accept", actor=caseworker)
         referral_services.move(referral, "start", actor=caseworker)
+
+    def _court_calendar(self, users, agencies):
+        """Courtrooms, the judge's leave, Operation Harvest's hearings (one adjourned at the
+        defence's request), its witnesses' special measures, Maria's no-contact order and the
+        case's deadlines. Dates are relative to today so the calendar always has something."""
+        from calendars import deadlines as deadline_services, services as hearing_services
+        from calendars.models import Courtroom, Deadline, HearingWitness, JudgeUnavailability, SpecialMeasure
+        from protection import services as order_services
+        from protection.models import ProtectionOrder
+
+        court = agencies["pt-court"]
+        if Courtroom.objects.filter(court=court).exists():
+            return
+        room1 = Courtroom.objects.create(court=court, name="Room 1", has_video_link=True, has_screen=True,
+                                         has_safe_waiting_room=True, has_separate_entrance=True)
+        Courtroom.objects.create(court=court, name="Room 2")
+        today = timezone.localdate()
+        judge, prosecutor, clerk = users["judge"], users["prosecutor"], users["clerk"]
+        JudgeUnavailability.objects.create(judge=judge, starts_on=today + datetime.timedelta(days=30),
+                                           ends_on=today + datetime.timedelta(days=37), reason="Annual leave")
+        c1 = Case.objects.get(reference="PT-LIS-2026-0001")
+        v1, v2 = Victim.objects.get(code="V-DM7K2QXP"), Victim.objects.get(code=VICTIM_V2)
+
+        def at(days, hour, minute=0):
+            day = today + datetime.timedelta(days=days)
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+        first = hearing_services.schedule(Hearing(
+            case=c1, kind=Hearing.Kind.PRELIMINARY, court=court, courtroom=room1, starts_at=at(-20, 10),
+            duration_minutes=90, judge=judge, prosecutor=prosecutor), actor=clerk)
+        _first, trial = hearing_services.adjourn(
+            first, actor=judge, version=first.version, requested_by="defence",
+            reason="Defence counsel newly appointed and asked for time to prepare.", new_starts_at=at(7, 9, 30))
+        trial.kind, trial.duration_minutes = Hearing.Kind.TRIAL_DAY, 240
+        trial.video_link = "https://video.justice.example.pt/lisbon-room-1"
+        trial = hearing_services.update(trial, actor=prosecutor, version=trial.version)
+        hearing_services.save_witness(HearingWitness(hearing=trial, victim=v1, appearance="in_person",
+                                                     interpreter_language="", interpreter_booked=False), actor=prosecutor)
+        maria = hearing_services.save_witness(HearingWitness(
+            hearing=trial, victim=v2, appearance="video_link", interpreter_language="Spanish", interpreter_booked=True),
+            actor=prosecutor)
+        for measure, decision in ((SpecialMeasure.Measure.VIDEO_LINK, SpecialMeasure.Decision.GRANTED),
+                                  (SpecialMeasure.Measure.SERVICE_PROVIDER, SpecialMeasure.Decision.PENDING)):
+            hearing_services.save_measure(SpecialMeasure(
+                witness=maria, measure=measure, requested_by="prosecution", requested_on=today - datetime.timedelta(days=10),
+                defence_heard=decision != SpecialMeasure.Decision.PENDING, decision=decision,
+                decided_on=today - datetime.timedelta(days=3) if decision != SpecialMeasure.Decision.PENDING else None,
+                decision_notes="Fear of the recruiter; the psychologist's report supports it."
+                if decision != SpecialMeasure.Decision.PENDING else ""), actor=judge)
+        ramos = Defendant.objects.get(case=c1, name="António Ramos")
+        ramos.detention_started_on = today - datetime.timedelta(days=100)
+        ramos.detention_limit_on = today + datetime.timedelta(days=80)
+        case_services.save_defendant(ramos)
+        order_services.record_order(ProtectionOrder(
+            victim=v2, case=c1, restrained_defendant=ramos, kind=ProtectionOrder.Kind.NO_CONTACT, issuing_court=court,
+            court_reference="1234/26.0TLSB", issued_on=today - datetime.timedelta(days=60),
+            effective_from=today - datetime.timedelta(days=60), expires_on=today + datetime.timedelta(days=120),
+            next_review_on=today + datetime.timedelta(days=14),
+            conditions="No contact with the victim or her mother by any means; stay 500 m away from them."),
+            actor=judge, relatives=list(ProtectedRelative.objects.filter(victim=v2)))
+        deadline_services.add(Deadline(
+            kind=Deadline.Kind.DISCLOSURE, case=c1, title="Disclose the wage records to the defence",
+            due_at=at(3, 17), responsible_user=prosecutor, responsible_agency=agencies["pt-prosecution"]),
+            actor=prosecutor)
 
     def _victim(self, code, actor, fields, identity, supporters, agencies):
         existing = Victim.objects.filter(code=code).first()

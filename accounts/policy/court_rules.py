@@ -1,0 +1,323 @@
+"""Who sees and changes hearings, witnesses, special measures, deadlines and protection orders.
+
+They follow the case and the victim they belong to (rules.py), with two additions of their
+own: court staff see the hearings and orders of their own court, and an NGO sees the hearings
+of the victims it supports, not others' [issue 6].
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.functions import Function as F
+from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
+from cases.models import Case, CaseExclusion, CooperationRequest
+from protection.models import OrderEvent, ProtectionOrder, Violation
+from referrals.models import Referral
+from victims.models import Victim, VictimCaseLink
+
+from .engine import Action, ObjectRule, may_act_at_all
+from .rules import CASE_READERS, CASE_RULE, PROCEEDINGS, VICTIM_RULE, VICTIM_WORKERS, RULES
+
+COURT_STAFF = frozenset({F.COURT_CLERK, F.JUDGE})
+# Who sets hearing dates: the prosecution asks, the court lists [SPEC 2.5].
+SCHEDULERS = frozenset({F.PROSECUTOR, F.SUPERVISOR}) | COURT_STAFF
+# Who records protection orders: police and prosecution apply, the court issues.
+ORDER_KEEPERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.SUPERVISOR}) | COURT_STAFF
+
+
+def _functions(user):
+    return set(getattr(user, "functions", ()) or ())
+
+
+def _cases(condition):
+    return None if condition is None else Case.objects.filter(condition).values("pk")
+
+
+def _any(*conditions):
+    conditions = [c for c in conditions if c is not None]
+    if not conditions:
+        return None
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result |= condition
+    return result
+
+
+def _is_court_staff(user):
+    return bool(_functions(user) & COURT_STAFF) and user.agency_id and user.agency.kind == "court"
+
+
+def supported_victims(user):
+    """The victims the user's agency supports (the shelter-location grant is the supporters'
+    alone), or None."""
+    condition = VICTIM_RULE.condition(user, "view_shelter")
+    return None if condition is None else Victim.objects.filter(condition).values("pk")
+
+
+def _case_excluded(user, path="case"):
+    return Q(Exists(CaseExclusion.objects.filter(case=OuterRef(path), user=user)))
+
+
+class HearingRule(ObjectRule):
+    model = Hearing
+    actions = {
+        "view": Action("view", _("see the hearing"), CASE_READERS),
+        "change": Action("change", _("schedule, move, adjourn or cancel the hearing"), SCHEDULERS),
+        "view_witnesses": Action("view_witnesses", _("see the witnesses and their special measures"),
+                                 PROCEEDINGS | {F.CASEWORKER}),
+    }
+
+    def _court_path(self, user):
+        # Court staff list the hearings of their court (a restricted case only through its team).
+        if not _is_court_staff(user):
+            return None
+        return Q(court=user.agency_id, case__is_restricted=False) & Q(
+            case__in=Case.objects.filter(~CASE_RULE.exclusion(user)).values("pk"))
+
+    def _ngo_path(self, user):
+        victims = supported_victims(user) if F.CASEWORKER in _functions(user) else None
+        if victims is None:
+            return None
+        links = VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)
+        return Q(Exists(links)) & ~_case_excluded(user)
+
+    def condition(self, user, action):
+        if action not in self.actions:
+            raise KeyError(f"Hearing has no action {action!r}")
+        functions = _functions(user)
+        if not may_act_at_all(user) or not functions & self.actions[action].functions:
+            return None
+        if action == "view":
+            case_path = None
+            if functions & (CASE_READERS - {F.CASEWORKER}):
+                cases = _cases(CASE_RULE.condition(user, "view"))
+                case_path = None if cases is None else Q(case__in=cases)
+            return _any(case_path, self._court_path(user), self._ngo_path(user))
+        if action == "change":
+            case_path = None
+            if functions & {F.PROSECUTOR, F.SUPERVISOR}:
+                cases = _cases(CASE_RULE.condition(user, "change"))
+                case_path = None if cases is None else Q(case__in=cases)
+            return _any(case_path, self._court_path(user))
+        # view_witnesses: the proceedings' people; an NGO only its own victims' rows (HearingWitnessRule).
+        cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+        return _any(None if cases is None else Q(case__in=cases), self._court_path(user), self._ngo_path(user))
+
+    def may_schedule(self, user, case, court):
+        """Whether the user may set a hearing in `case` before `court`: the prosecution of the
+        case, or the staff of that court where they see the case."""
+        from accounts import policy
+
+        functions = _functions(user)
+        if not may_act_at_all(user):
+            return False
+        if functions & {F.PROSECUTOR, F.SUPERVISOR} and policy.can(user, "change", case):
+            return True
+        return bool(_is_court_staff(user) and court is not None and user.agency_id == court.pk
+                    and (not case.is_restricted or policy.can(user, "view", case))
+                    and not CaseExclusion.objects.filter(case=case, user=user).exists())
+
+    def schedulable_cases(self, user):
+        """The cases the user may set hearings in (for choosing one)."""
+        functions = _functions(user)
+        paths = []
+        if functions & {F.PROSECUTOR, F.SUPERVISOR}:
+            paths.append(CASE_RULE.condition(user, "change"))
+        if _is_court_staff(user):
+            paths.append(Q(is_restricted=False) & ~CASE_RULE.exclusion(user))
+            paths.append(CASE_RULE.condition(user, "view"))
+        condition = _any(*paths)
+        return Case.objects.none() if condition is None else Case.objects.filter(condition)
+
+
+HEARING_RULE = HearingRule()
+
+
+class HearingWitnessRule(ObjectRule):
+    """Witnesses and their measures: the people of the proceedings see all; an NGO sees the
+    rows of the victims it supports."""
+
+    model = HearingWitness
+    path = "hearing"
+    actions = {
+        "view": HEARING_RULE.actions["view_witnesses"],
+        "change": Action("change", _("record witnesses and special measures"), SCHEDULERS),
+    }
+
+    def condition(self, user, action):
+        functions = _functions(user)
+        if not may_act_at_all(user) or not functions & self.actions[action].functions:
+            return None
+        prefix = f"{self.path}__" if self.path != "hearing" else ""
+        hearing_field = f"{prefix}hearing"
+        if action == "change":
+            hearings = HEARING_RULE.condition(user, "change")
+            return None if hearings is None else Q(**{f"{hearing_field}__in": Hearing.objects.filter(hearings).values("pk")})
+        paths = []
+        if functions & (PROCEEDINGS | COURT_STAFF):
+            cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+            if cases is not None:
+                paths.append(Q(**{f"{hearing_field}__case__in": cases}))
+            court = HEARING_RULE._court_path(user)
+            if court is not None:
+                paths.append(Q(**{f"{hearing_field}__in": Hearing.objects.filter(court).values("pk")}))
+        if F.CASEWORKER in functions:
+            victims = supported_victims(user)
+            if victims is not None:
+                paths.append(Q(**{f"{prefix}victim__in": victims})
+                             & ~_case_excluded(user, f"{hearing_field}__case"))
+        return _any(*paths)
+
+
+class SpecialMeasureRule(HearingWitnessRule):
+    model = SpecialMeasure
+    path = "witness"
+
+
+class JudgeUnavailabilityRule(ObjectRule):
+    """A judge's absences: the judge and the staff of the judge's court."""
+
+    model = JudgeUnavailability
+    actions = {
+        "view": Action("view", _("see judges' non-availability"), COURT_STAFF),
+        "change": Action("change", _("record judges' non-availability"), COURT_STAFF),
+    }
+
+    def condition(self, user, action):
+        if not may_act_at_all(user) or not _is_court_staff(user):
+            return None
+        return Q(judge__agency=user.agency_id) | Q(judge=user)
+
+
+class ProtectionOrderRule(ObjectRule):
+    """An order is seen by those who work with the protected victim (their safety file), by
+    the people of the case's proceedings, and by the issuing court; it is recorded and changed
+    by police, prosecution and the court."""
+
+    model = ProtectionOrder
+    actions = {
+        "view": Action("view", _("see the protection order"), VICTIM_WORKERS | PROCEEDINGS),
+        "change": Action("change", _("vary, review or revoke the protection order"), ORDER_KEEPERS),
+        "report_violation": Action("report_violation", _("report a violation of the order"),
+                                   VICTIM_WORKERS | PROCEEDINGS),
+    }
+
+    def _court_path(self, user):
+        return Q(issuing_court=user.agency_id) if _is_court_staff(user) else None
+
+    def condition(self, user, action):
+        if action not in self.actions:
+            raise KeyError(f"ProtectionOrder has no action {action!r}")
+        functions = _functions(user)
+        if not may_act_at_all(user) or not functions & self.actions[action].functions:
+            return None
+        safety = VICTIM_RULE.condition(user, "view_safety")
+        cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+        view = _any(
+            None if safety is None else Q(victim__in=Victim.objects.filter(safety).values("pk")),
+            None if cases is None else Q(case__in=cases),
+            self._court_path(user),
+        )
+        if view is None:
+            return None
+        view &= ~VICTIM_RULE.exclusion(user, victim="victim_id")
+        if action != "change":
+            return view
+        change = None
+        if functions & {F.INVESTIGATOR, F.PROSECUTOR, F.SUPERVISOR}:
+            changing = VICTIM_RULE.condition(user, "change_safety")
+            case_change = _cases(CASE_RULE.condition(user, "change"))
+            change = _any(
+                None if case_change is None else Q(case__in=case_change),
+                None if changing is None else Q(case__isnull=True, victim__in=Victim.objects.filter(changing).values("pk")),
+            )
+        change = _any(change, self._court_path(user))
+        return None if change is None else view & change
+
+    def may_record(self, user, victim, case, court):
+        """Whether the user may record a new order for `victim` (in `case`, from `court`)."""
+        from accounts import policy
+
+        functions = _functions(user)
+        if not may_act_at_all(user) or not functions & ORDER_KEEPERS:
+            return False
+        if VICTIM_RULE.filter(user, Victim.objects.filter(pk=victim.pk), "view").count() == 0:
+            return False
+        if case is not None and not policy.can(user, "view", case):
+            return False
+        if _is_court_staff(user):
+            return court is not None and court.pk == user.agency_id
+        if case is not None:
+            return policy.can(user, "change", case)
+        return bool(functions & {F.INVESTIGATOR, F.PROSECUTOR}) and policy.can(user, "change_safety", victim)
+
+
+ORDER_RULE = ProtectionOrderRule()
+
+
+class OrderPartRule(ObjectRule):
+    """Violations and order events follow their order."""
+
+    def __init__(self, model, change):
+        self.model = model
+        self.order_actions = {"view": "view", "change": change}
+        self.actions = {name: ORDER_RULE.actions[action] for name, action in self.order_actions.items()}
+
+    def condition(self, user, action):
+        condition = ORDER_RULE.condition(user, self.order_actions[action])
+        return None if condition is None else Q(order__in=ProtectionOrder.objects.filter(condition).values("pk"))
+
+
+class DeadlineRule(ObjectRule):
+    """A deadline is seen and handled by whoever may see and handle what it is about: the most
+    specific of its order, referral, cooperation request, defendant, case or victim. The
+    person responsible for it may also mark it met or extend it while they can see it."""
+
+    model = Deadline
+    actions = {
+        "view": Action("view", _("see the deadline"), CASE_READERS | VICTIM_WORKERS | {F.FRONTLINE}),
+        "change": Action("change", _("mark the deadline met or extend it"),
+                         CASE_READERS | VICTIM_WORKERS | {F.FRONTLINE}),
+    }
+
+    def _anchors(self, user, action):
+        change = action == "change"
+        referral = RULES[Referral].condition(user, "respond" if change else "view")
+        cooperation = _cases(CASE_RULE.condition(user, "change_cooperation" if change else "view_cooperation"))
+        proceedings = _cases(CASE_RULE.condition(user, "change_proceedings" if change else "view_proceedings"))
+        case = _cases(CASE_RULE.condition(user, "change" if change else "view"))
+        victim = VICTIM_RULE.condition(user, "change" if change else "view")
+        order = ORDER_RULE.condition(user, "change" if change else "view")
+        return [
+            ("protection_order", None if order is None else ProtectionOrder.objects.filter(order).values("pk")),
+            ("referral", None if referral is None else Referral.objects.filter(referral).values("pk")),
+            ("cooperation_request", None if cooperation is None
+             else CooperationRequest.objects.filter(case__in=cooperation).values("pk")),
+            ("defendant", None if proceedings is None else Q(defendant__case__in=proceedings)),
+            ("case", case),
+            ("victim", None if victim is None else Victim.objects.filter(victim).values("pk")),
+        ]
+
+    def condition(self, user, action):
+        if action not in self.actions:
+            raise KeyError(f"Deadline has no action {action!r}")
+        if not may_act_at_all(user) or not _functions(user) & self.actions[action].functions:
+            return None
+        paths, earlier = [], Q()
+        for field, allowed in self._anchors(user, action):
+            if allowed is not None:
+                test = allowed if isinstance(allowed, Q) else Q(**{f"{field}__in": allowed})
+                paths.append(earlier & Q(**{f"{field}__isnull": False}) & test)
+            earlier &= Q(**{f"{field}__isnull": True})
+        condition = _any(*paths)
+        if action == "change":
+            seen = self.condition(user, "view")
+            if seen is not None:
+                condition = _any(condition, Q(responsible_user=user) & seen)
+        return condition
+
+
+RULES.update({rule.model: rule for rule in (
+    HEARING_RULE, HearingWitnessRule(), SpecialMeasureRule(), JudgeUnavailabilityRule(), ORDER_RULE,
+    OrderPartRule(Violation, "report_violation"), OrderPartRule(OrderEvent, "change"), DeadlineRule(),
+)})

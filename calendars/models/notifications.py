@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """Something a person must know: a protection order violated, a deadline coming or missed.
+    Unique per (deadline, threshold, recipient) and per (violation, recipient): sending twice is
+    impossible, whatever runs twice."""
+
+    class Kind(models.TextChoices):
+        VIOLATION = "violation", _("Protection order violated")
+        DEADLINE_REMINDER = "deadline_reminder", _("Deadline coming")
+        DEADLINE_OVERDUE = "deadline_overdue", _("Deadline missed")
+        ESCALATION = "escalation", _("Overdue: escalated to you")
+        HEARING_REMINDER = "hearing_reminder", _("Hearing coming")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=200, help_text=_("Never a victim's name."))
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    deadline = models.ForeignKey("calendars.Deadline", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="notifications")
+    threshold = models.CharField(_("threshold"), max_length=20, blank=True)
+    violation = models.ForeignKey("protection.Violation", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "threshold", "recipient"],
+                                    condition=models.Q(deadline__isnull=False), name="notification_deadline_once"),
+            models.UniqueConstraint(fields=["violation", "recipient"], condition=models.Q(violation__isnull=False),
+                                    name="notification_violation_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient}: {self.subject}"

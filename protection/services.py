@@ -1,0 +1,196 @@
+"""Protection orders: recording, varying, reviewing, revoking and expiring them, and what a
+violation sets in motion. Each runs in one transaction and writes nothing when it refuses."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.functions import Function
+from accounts.versioning import check_version
+
+from .models import OrderEvent, ProtectionOrder, Violation
+
+S = ProtectionOrder.Status
+
+
+def may_record(user, victim, case=None, court=None):
+    return policy.rule_for(ProtectionOrder).may_record(user, victim, case, court)
+
+
+def _check_parts(order, relatives=()):
+    if order.issuing_court_id and order.issuing_court.kind != "court":
+        raise ValidationError({"issuing_court": _("Choose a court.")})
+    if order.case_id and not order.case.victim_links.filter(victim_id=order.victim_id).exists():
+        raise ValidationError({"case": _("The protected victim is not linked to this case.")})
+    if order.restrained_defendant_id:
+        if not order.case_id:
+            raise ValidationError({"restrained_defendant": _("Choose the case the defendant is in.")})
+        if order.restrained_defendant.case_id != order.case_id:
+            raise ValidationError({"restrained_defendant": _("This defendant is not in the order's case.")})
+    if any(relative.victim_id != order.victim_id for relative in relatives):
+        raise ValidationError({"protected_relatives": _("Only the protected victim's own relatives can be named.")})
+
+
+@transaction.atomic
+def record_order(order, *, actor, relatives=()):
+    """Record an order the court issued."""
+    if not may_record(actor, order.victim, order.case, order.issuing_court if order.issuing_court_id else None):
+        policy.require(actor, "view", order.victim)
+        raise PermissionDenied(_("You may not record protection orders for this victim."))
+    order.recorded_by = actor
+    order.full_clean()
+    _check_parts(order, relatives)
+    today = timezone.localdate()
+    order.status = S.EXPIRED if order.expires_on and order.expires_on < today else S.ACTIVE
+    order.save()
+    order.protected_relatives.set(relatives)
+    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.ISSUED, on=order.issued_on, by=actor)
+    return order
+
+
+def _locked(order, actor, version):
+    policy.require(actor, "change", order)
+    check_version(order, version)
+    current = ProtectionOrder.objects.get(pk=order.pk)
+    if not current.is_in_force:
+        raise ValidationError(_("This order is %(status)s: it can no longer change.")
+                              % {"status": current.get_status_display().lower()})
+    return current
+
+
+@transaction.atomic
+def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None, next_review_on=None,
+         relatives=None):
+    """The court changed the order's terms: it stays in force as varied."""
+    new_version = order.version + 1
+    current = _locked(order, actor, version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the court changed and why.")})
+    if conditions is not None:
+        current.conditions = conditions
+    current.expires_on = expires_on if expires_on is not None else current.expires_on
+    current.next_review_on = next_review_on if next_review_on is not None else current.next_review_on
+    current.status, current.version = S.VARIED, new_version
+    current.full_clean()
+    if relatives is not None:
+        _check_parts(current, relatives)
+        current.protected_relatives.set(relatives)
+    current.save()
+    OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.VARIED, on=on, by=actor, details=reason)
+    return current
+
+
+@transaction.atomic
+def review(order, *, actor, version, on, outcome, next_review_on=None):
+    """A review held: the review deadline is met, and the next one set."""
+    from calendars.deadlines import _retire
+    from calendars.models import Deadline
+
+    new_version = order.version + 1
+    current = _locked(order, actor, version)
+    if not (outcome or "").strip():
+        raise ValidationError({"outcome": _("Say what the review found.")})
+    if next_review_on is not None and next_review_on <= on:
+        raise ValidationError({"next_review_on": _("The next review comes after this one.")})
+    _retire(Deadline.objects.filter(protection_order=current, kind=Deadline.Kind.ORDER_REVIEW), met=True)
+    current.next_review_on, current.version = next_review_on, new_version
+    current.save()
+    OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVIEWED, on=on, by=actor, details=outcome.strip())
+    return current
+
+
+@transaction.atomic
+def revoke(order, *, actor, version, on, reason):
+    new_version = order.version + 1
+    current = _locked(order, actor, version)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Revoking an order needs the reason.")})
+    current.status, current.version = S.REVOKED, new_version
+    current.save()
+    OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVOKED, on=on, by=actor, details=reason.strip())
+    return current
+
+
+def expire_due(today=None):
+    """Orders in force whose expiry date has passed become expired (the deadline sweep calls
+    this; each order is taken once even if two sweeps run, and one failing does not stop the rest)."""
+    today = today or timezone.localdate()
+    expired = []
+    with transaction.atomic():
+        due = (ProtectionOrder.objects.select_for_update(skip_locked=True)
+               .filter(status__in=ProtectionOrder.IN_FORCE, expires_on__lt=today))
+        for order in due:
+            order.status, order.version = S.EXPIRED, order.version + 1
+            order.save()
+            OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.EXPIRED, on=order.expires_on, by=None,
+                                      details=_("Expired on its expiry date."))
+            expired.append(order)
+    return expired
+
+
+# --- Violations ---------------------------------------------------------------------------
+
+def violation_recipients(order):
+    """Who is told of a violation: the case's prosecutors (the order's case, or every case of
+    the victim) and the caseworkers of the NGOs supporting the victim [SPEC 2.6]."""
+    from accounts.models import User
+    from cases.models import CaseAssignment
+
+    cases = [order.case_id] if order.case_id else list(order.victim.case_links.values_list("case_id", flat=True))
+    prosecutors = CaseAssignment.objects.filter(case_id__in=cases, team_role=CaseAssignment.TeamRole.PROSECUTOR,
+                                                ended_on__isnull=True, user=OuterRef("pk"))
+    supporters = order.victim.supports.filter(ended_on__isnull=True, agency=OuterRef("agency")).values("pk")
+    users = User.objects.filter(is_active=True).filter(
+        Exists(prosecutors) | (Q(functions__contains=[Function.CASEWORKER]) & Exists(supporters)))
+    return list(users.order_by("pk"))
+
+
+@transaction.atomic
+def report_violation(violation, *, actor):
+    """Record a violation. The victim is flagged for a risk re-assessment (a deadline for the
+    supporting NGO) and the prosecutor and the supporting NGO are told, once each."""
+    from calendars.models import Notification
+
+    order = ProtectionOrder.objects.select_for_update().get(pk=violation.order_id)
+    policy.require(actor, "report_violation", order)
+    if violation.occurred_at and violation.occurred_at > timezone.now():
+        raise ValidationError({"occurred_at": _("A violation cannot be reported before it happens.")})
+    violation.reported_by = actor
+    violation.full_clean()
+    violation.save()  # the risk re-assessment deadline follows (calendars.signals)
+    case = f" ({order.case.reference})" if order.case_id else ""
+    Notification.objects.bulk_create([
+        Notification(recipient=user, kind=Notification.Kind.VIOLATION, violation=violation,
+                     subject=_("Protection order violated: %(victim)s%(case)s") % {"victim": order.victim.code,
+                                                                                   "case": case},
+                     body=_("A violation of the %(kind)s was reported on %(date)s. The victim's risk must be "
+                            "re-assessed.") % {"kind": order.get_kind_display().lower(),
+                                               "date": timezone.localtime(violation.occurred_at).date()},
+                     url=reverse("protection-order-detail", args=[order.pk]))
+        for user in violation_recipients(order)
+    ], ignore_conflicts=True)
+    return violation
+
+
+@transaction.atomic
+def update_violation(violation, *, actor):
+    """Record the action taken on a violation and its escalation."""
+    policy.require(actor, "change", violation)
+    violation.full_clean()
+    violation.save()
+    return violation
+
+
+def needs_reassessment():
+    """SQL for victims whose last violation came after their last completed risk assessment."""
+    from victims.models import RiskAssessment
+
+    newer = Violation.objects.filter(order__victim=OuterRef("pk")).filter(
+        ~Exists(RiskAssessment.objects.filter(victim=OuterRef("order__victim"), completed=True,
+                                              assessed_on__gte=OuterRef("reported_at__date"))))
+    return Exists(newer)
