@@ -31,10 +31,11 @@ class ProtectionOrder(models.Model):
     protected_relatives = models.ManyToManyField(
         "victims.ProtectedRelative", verbose_name=_("protected relatives"), blank=True, related_name="protection_orders",
     )
-    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True,
+    # The order protects the victim whatever becomes of the case record: it outlives it.
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="protection_orders")
     restrained_defendant = models.ForeignKey(
-        "cases.Defendant", verbose_name=_("restrained person (defendant)"), on_delete=models.PROTECT, null=True,
+        "cases.Defendant", verbose_name=_("restrained person (defendant)"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="protection_orders",
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)

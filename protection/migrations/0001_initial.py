@@ -66,11 +66,11 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('active', 'Active'), ('varied', 'Varied'), ('expired', 'Expired'), ('revoked', 'Revoked')], default='active', editable=False, max_length=10, verbose_name='status')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='protection_orders', to='cases.case', verbose_name='case')),
+                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='protection_orders', to='cases.case', verbose_name='case')),
                 ('issuing_court', models.ForeignKey(limit_choices_to={'kind': 'court'}, on_delete=django.db.models.deletion.PROTECT, related_name='issued_orders', to='accounts.agency', verbose_name='issuing court')),
                 ('protected_relatives', models.ManyToManyField(blank=True, related_name='protection_orders', to='victims.protectedrelative', verbose_name='protected relatives')),
                 ('recorded_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('restrained_defendant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='protection_orders', to='cases.defendant', verbose_name='restrained person (defendant)')),
+                ('restrained_defendant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='protection_orders', to='cases.defendant', verbose_name='restrained person (defendant)')),
                 ('victim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='protection_orders', to='victims.victim', verbose_name='protected victim')),
             ],
             options={
