@@ -202,6 +202,21 @@ REFERRAL_RESPONSE_HOURS = {
 # Who may refer without the victim's consent (a recorded, logged override), e.g. a child in
 # immediate danger.
 REFERRAL_OVERRIDE_FUNCTIONS = ("investigator", "prosecutor")
+# The deadline sweep [SPEC 2.7]: how often beat runs it, and when each kind of deadline is
+# reminded (days before it is due; fractions are parts of a day). Overdue items are escalated
+# to the responsible person's supervisor and to the focal point.
+DEADLINE_SWEEP_MINUTES = float(os.environ.get("DEADLINE_SWEEP_MINUTES", "5"))
+DEADLINE_REMINDER_DAYS = {
+    "default": (14, 7, 1),
+    "pre_trial_detention": (30, 14, 7, 1),
+    "stage_standard": (30, 7),
+    "referral_response": (0.5,),
+    "risk_reassessment": (1,),
+    "cooperation_response": (14, 1),
+}
+HEARING_REMINDER_DAYS = (7, 1)
+# A failing item is tried again after 1, 2, 4... minutes (doubling), at most this far apart.
+SWEEP_RETRY_MAX_MINUTES = int(os.environ.get("SWEEP_RETRY_MAX_MINUTES", "240"))
 # A violated protection order calls for a new risk assessment within this many days [SPEC 2.6].
 RISK_REASSESSMENT_DAYS = int(os.environ.get("RISK_REASSESSMENT_DAYS", "2"))
 
@@ -331,6 +346,10 @@ CELERY_BEAT_SCHEDULE = {
     "email-referral-notices": {
         "task": "referrals.tasks.email_referral_notices",
         "schedule": 60.0,
+    },
+    "deadline-sweep": {
+        "task": "calendars.tasks.sweep_deadlines",
+        "schedule": DEADLINE_SWEEP_MINUTES * 60,
     },
 }
 

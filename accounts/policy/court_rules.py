@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
+from accounts.models import User
 from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from cases.models import Case, CaseExclusion, CooperationRequest
 from protection.models import OrderEvent, ProtectionOrder, Violation
@@ -75,11 +76,15 @@ class HearingRule(ObjectRule):
             case__in=Case.objects.filter(~CASE_RULE.exclusion(user)).values("pk"))
 
     def _ngo_path(self, user):
-        victims = supported_victims(user) if F.CASEWORKER in _functions(user) else None
-        if victims is None:
+        """Caseworkers: the hearings of the victims their agency supports, and of the cases
+        they are personally on the team of (a victim's representative)."""
+        if F.CASEWORKER not in _functions(user):
             return None
-        links = VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)
-        return Q(Exists(links)) & ~_case_excluded(user)
+        on_team = Q(Exists(User.groups.through.objects.filter(group_id=OuterRef("case__team_group_id"), user=user)))
+        victims = supported_victims(user)
+        if victims is not None:
+            on_team |= Q(Exists(VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)))
+        return on_team & ~_case_excluded(user)
 
     def condition(self, user, action):
         if action not in self.actions:

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     """Something a person must know: a protection order violated, a deadline coming or missed.
-    Unique per (deadline, threshold, recipient) and per (violation, recipient): sending twice is
-    impossible, whatever runs twice."""
+    Unique per (deadline, threshold, recipient), (hearing, threshold, recipient) and (violation,
+    recipient): sending twice is impossible, whatever runs twice."""
 
     class Kind(models.TextChoices):
         VIOLATION = "violation", _("Protection order violated")
@@ -26,6 +26,8 @@ class Notification(models.Model):
     threshold = models.CharField(_("threshold"), max_length=20, blank=True)
     violation = models.ForeignKey("protection.Violation", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="notifications")
+    hearing = models.ForeignKey("calendars.Hearing", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="notifications")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -40,7 +42,58 @@ class Notification(models.Model):
                                     condition=models.Q(deadline__isnull=False), name="notification_deadline_once"),
             models.UniqueConstraint(fields=["violation", "recipient"], condition=models.Q(violation__isnull=False),
                                     name="notification_violation_once"),
+            models.UniqueConstraint(fields=["hearing", "threshold", "recipient"],
+                                    condition=models.Q(hearing__isnull=False), name="notification_hearing_once"),
         ]
 
     def __str__(self):
         return f"{self.recipient}: {self.subject}"
+
+
+class SweepRun(models.Model):
+    """One run of the deadline sweep: when, how long, what it did. The admin status page
+    shows the last ones beside beat's heartbeat."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, default="beat")  # beat, command
+    counts = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("deadline sweep")
+        verbose_name_plural = _("deadline sweeps")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"sweep {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def duration(self):
+        return None if self.finished_at is None else self.finished_at - self.started_at
+
+
+class SweepFailure(models.Model):
+    """An item the sweep could not handle: its error, and when it will be tried again
+    (exponential backoff). The others go on meanwhile."""
+
+    deadline = models.OneToOneField("calendars.Deadline", on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="sweep_failure")
+    hearing = models.OneToOneField("calendars.Hearing", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="sweep_failure")
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField()
+    failed_at = models.DateTimeField(default=timezone.now)
+    retry_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("sweep failure")
+        verbose_name_plural = _("sweep failures")
+        ordering = ["-failed_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(deadline__isnull=False) | models.Q(hearing__isnull=False),
+                                   name="sweep_failure_names_an_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.deadline or self.hearing}: {self.attempts} attempt(s)"

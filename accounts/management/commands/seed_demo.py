@@ -154,14 +154,18 @@ UNLINKED_VICTIMS = [
 
 
 def system_administrators():
-    """Model permissions for running the system: agencies, users, training and the referral
-    directory. No case content."""
+    """Model permissions for running the system: agencies, users, training, the referral
+    directory, courtrooms and the deadline sweep's status. No case content."""
     group, _created = Group.objects.get_or_create(name="role:system-administrators")
     group.permissions.set(
         Permission.objects.filter(
             Q(content_type__app_label="accounts",
               content_type__model__in=["agency", "jurisdiction", "user", "trainingrecord"])
             | Q(content_type__app_label="referrals", content_type__model="serviceprovider")
+            | Q(content_type__app_label="calendars", content_type__model="courtroom")
+            # The deadline sweep's status page (no case content).
+            | Q(content_type__app_label="calendars", content_type__model__in=["sweeprun", "sweepfailure"],
+                codename__startswith="view_")
         )
     )
     return group

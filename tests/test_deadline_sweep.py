@@ -1,0 +1,259 @@
+"""The deadline sweep (SPEC 2.7): time travel through every kind and threshold, the catch-up
+rule, exactly-once under repeated and parallel sweeps, failures retried with backoff, order
+expiry, escalation, e-mail, and a real Celery worker on the real Redis."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from calendars import sweep, tasks
+from calendars.models import Deadline, Hearing, Notification, SweepFailure, SweepRun
+from config.celery import app
+from protection.models import OrderEvent, ProtectionOrder
+
+from . import factories
+
+K = Deadline.Kind
+NOW = timezone.now().replace(microsecond=0)
+
+
+def _deadline(case, user, *, kind=K.PROCEDURAL, due_in=datetime.timedelta(days=20), title="File the brief"):
+    return Deadline.objects.create(kind=kind, title=title, case=case, due_at=NOW + due_in, responsible_user=user,
+                                   responsible_agency=user.agency)
+
+
+def _thresholds(deadline, recipient=None):
+    rows = Notification.objects.filter(deadline=deadline)
+    if recipient is not None:
+        rows = rows.filter(recipient=recipient)
+    return sorted(rows.values_list("threshold", flat=True))
+
+
+def test_threshold_at_picks_the_nearest_crossed_threshold():
+    due = NOW + datetime.timedelta(days=10)
+    days = (14, 7, 1)
+    assert sweep.threshold_at(due, due - datetime.timedelta(days=15), days) is None
+    assert sweep.threshold_at(due, due - datetime.timedelta(days=14), days) == "14d"
+    assert sweep.threshold_at(due, due - datetime.timedelta(days=6, hours=23), days) == "7d"
+    assert sweep.threshold_at(due, due - datetime.timedelta(hours=1), days) == "1d"
+    assert sweep.threshold_at(due, due, days) == "overdue"
+    assert sweep.threshold_at(due, due - datetime.timedelta(hours=11), (0.5,)) == "0.5d"
+
+
+@pytest.mark.parametrize("kind", [k for k in K])
+def test_every_kind_is_reminded_at_each_threshold_then_escalated_when_overdue(demo, kind):
+    prosecutor = demo.user("prosecutor")
+    deadline = _deadline(demo.case("C1"), prosecutor, kind=kind, due_in=datetime.timedelta(days=40))
+    days = sweep.reminder_days(kind)
+    expected = []
+    for day in sorted(days, reverse=True):
+        sweep.run(now=deadline.due_at - datetime.timedelta(days=day) + datetime.timedelta(minutes=1))
+        expected.append(f"{day:g}d")
+        assert _thresholds(deadline, prosecutor) == sorted(expected), (kind, day)
+    sweep.run(now=deadline.due_at + datetime.timedelta(minutes=1))
+    deadline.refresh_from_db()
+    assert _thresholds(deadline, prosecutor) == sorted([*expected, "overdue"])
+    overdue = Notification.objects.get(deadline=deadline, recipient=prosecutor, threshold="overdue")
+    escalated = set(Notification.objects.filter(deadline=deadline, kind=Notification.Kind.ESCALATION)
+                    .values_list("recipient__username", flat=True))
+    if kind in sweep.EVENTS:
+        assert deadline.status == Deadline.Status.MET and escalated == set()
+        assert overdue.subject.startswith("Reached")
+    else:
+        assert deadline.status == Deadline.Status.MISSED
+        assert overdue.kind == Notification.Kind.DEADLINE_OVERDUE and "PT-LIS-2026-0001" in overdue.subject
+        # The prosecution office's supervisor and the country's focal point.
+        assert escalated == {"supervisor", "focalpoint"}
+
+
+def test_nothing_is_sent_before_the_first_threshold_or_twice(demo):
+    prosecutor = demo.user("prosecutor")
+    deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(days=30))
+    sweep.run(now=NOW)
+    assert _thresholds(deadline) == []
+    at_seven = deadline.due_at - datetime.timedelta(days=6)
+    for _ in range(3):
+        sweep.run(now=at_seven)
+    assert _thresholds(deadline) == ["7d"]
+
+
+def test_after_downtime_one_catch_up_notice_per_item_not_one_per_missed_threshold(demo):
+    prosecutor = demo.user("prosecutor")
+    coming = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(days=30), title="Coming")
+    passed = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(days=10), title="Passed")
+    # Down from now until 12 hours before "Coming" falls due: 14d and 7d were never sent.
+    sweep.run(now=coming.due_at - datetime.timedelta(hours=12))
+    assert _thresholds(coming, prosecutor) == ["1d"]
+    assert _thresholds(passed, prosecutor) == ["overdue"]
+
+
+def test_hearing_reminders_go_to_the_prosecutor_the_representative_and_the_supporting_ngo(demo):
+    from cases import services as case_services
+    from cases.models import CaseAssignment
+
+    trial = Hearing.objects.get(case=demo.case("C1"), status=Hearing.Status.SCHEDULED)
+    lawyer = factories.user(factories.agency("legal_aid"), "caseworker", username="victims.lawyer")
+    case_services.assign(demo.case("C1"), lawyer, CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE)
+    sweep.run(now=trial.starts_at - datetime.timedelta(days=6))
+    sweep.run(now=trial.starts_at - datetime.timedelta(days=5))
+    rows = Notification.objects.filter(hearing=trial)
+    assert set(rows.values_list("recipient__username", "threshold")) == {
+        ("prosecutor", "7d"), ("caseworker", "7d"), ("victims.lawyer", "7d")}
+    for row in rows:
+        assert "PT-LIS-2026-0001" in row.subject
+        for name in ("João", "Silva", "Maria", "Santos"):
+            assert name not in row.subject + row.body
+    sweep.run(now=trial.starts_at - datetime.timedelta(hours=2))
+    assert rows.filter(threshold="1d").count() == 3
+
+
+def test_generated_deadlines_of_the_demo_reach_their_people(demo):
+    """The demo's referral answer, order review, detention limit, permit expiry and stage
+    standards all go through the same sweep."""
+    order = ProtectionOrder.objects.get(victim=demo.victim("V2"))
+    review = Deadline.objects.get(protection_order=order, kind=K.ORDER_REVIEW)
+    sweep.run(now=review.due_at - datetime.timedelta(hours=3))
+    # Responsible: the case's prosecutor, who asks the court to extend or vary it.
+    assert set(Notification.objects.filter(deadline=review).values_list("recipient__username", flat=True)) == {
+        "prosecutor"}
+    detention = Deadline.objects.get(kind=K.PRE_TRIAL_DETENTION)
+    sweep.run(now=detention.due_at + datetime.timedelta(hours=1))
+    focal = Notification.objects.get(deadline=detention, recipient__username="focalpoint")
+    # The focal point may not see defendants: it learns a deadline was missed, not which case.
+    assert focal.kind == Notification.Kind.ESCALATION
+    assert "PT-LIS-2026-0001" not in focal.subject and focal.url == "" and focal.body == ""
+    supervisor = Notification.objects.get(deadline=detention, recipient__username="supervisor")
+    assert "PT-LIS-2026-0001" in supervisor.subject
+
+
+def test_orders_past_their_expiry_become_expired_once(demo):
+    order = ProtectionOrder.objects.get(victim=demo.victim("V2"))
+    first = sweep.run(now=timezone.make_aware(datetime.datetime.combine(order.expires_on, datetime.time(12)))
+                      + datetime.timedelta(days=1))
+    order.refresh_from_db()
+    assert order.status == ProtectionOrder.Status.EXPIRED and first.counts["orders_expired"] == 1
+    assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.EXPIRED, by=None).count() == 1
+    second = sweep.run(now=timezone.now() + datetime.timedelta(days=200))
+    assert second.counts["orders_expired"] == 0
+    assert not Deadline.objects.filter(protection_order=order, status__in=Deadline.PENDING).exists()
+
+
+def test_a_failing_item_is_retried_with_backoff_and_does_not_block_the_others(demo, monkeypatch):
+    prosecutor = demo.user("prosecutor")
+    broken = _deadline(demo.case("C1"), prosecutor, title="broken", due_in=datetime.timedelta(hours=5))
+    fine = _deadline(demo.case("C1"), prosecutor, title="fine", due_in=datetime.timedelta(hours=5))
+    real = sweep.deadline_recipients
+
+    def failing(deadline):
+        if deadline.title == "broken":
+            raise RuntimeError("mail directory unreachable")
+        return real(deadline)
+
+    monkeypatch.setattr(sweep, "deadline_recipients", failing)
+    run = sweep.run(now=NOW)
+    assert _thresholds(fine) == ["1d"] and _thresholds(broken) == []
+    failure = SweepFailure.objects.get(deadline=broken)
+    assert failure.attempts == 1 and "mail directory unreachable" in failure.error
+    assert failure.retry_at == NOW + datetime.timedelta(minutes=1) and run.counts["failures"] == 1
+    sweep.run(now=NOW + datetime.timedelta(seconds=30))  # before its retry time: left alone
+    assert SweepFailure.objects.get(deadline=broken).attempts == 1
+    sweep.run(now=NOW + datetime.timedelta(minutes=2))
+    failure.refresh_from_db()
+    assert failure.attempts == 2 and failure.retry_at == NOW + datetime.timedelta(minutes=4)
+    monkeypatch.setattr(sweep, "deadline_recipients", real)
+    sweep.run(now=NOW + datetime.timedelta(minutes=5))
+    assert _thresholds(broken) == ["1d"] and not SweepFailure.objects.filter(deadline=broken).exists()
+
+
+def test_notifications_are_emailed_once_without_victim_identity(demo):
+    prosecutor = demo.user("prosecutor")
+    deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=5), title="Answer the motion")
+    mail.outbox.clear()
+    sweep.run(now=NOW)
+    sweep.run(now=NOW)
+    mine = [m for m in mail.outbox if "Answer the motion" in m.subject]
+    assert len(mine) == 1 and mine[0].to == [prosecutor.email]
+    assert settings.SITE_URL.rstrip("/") + demo.case("C1").get_absolute_url() in mine[0].body
+    assert Notification.objects.get(deadline=deadline).emailed_at is not None
+
+
+def test_the_command_runs_one_sweep_and_records_it(demo):
+    import io
+
+    out = io.StringIO()
+    call_command("run_deadline_sweep", "--at", (NOW + datetime.timedelta(days=1)).isoformat(), stdout=out)
+    record = SweepRun.objects.latest("started_at")
+    assert record.trigger == "command" and record.finished_at is not None and record.error == ""
+    assert "Deadline sweep done" in out.getvalue() and "reminders" in out.getvalue()
+
+
+# --- Concurrency and the real worker: committed data, so transactional tests ----------------
+
+def _world():
+    court_case_agency = factories.agency("prosecution")
+    prosecutor = factories.user(court_case_agency, "prosecutor")
+    prosecutor.email = "p@example.org"
+    prosecutor.save()
+    case = factories.case(prosecutor)
+    from cases import services as case_services
+    from cases.models import CaseAgency, CaseAssignment
+
+    case_services.add_agency(case, court_case_agency, CaseAgency.Role.PROSECUTING)
+    case_services.assign(case, prosecutor, CaseAssignment.TeamRole.PROSECUTOR)
+    return case, prosecutor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_notification_once():
+    case, prosecutor = _world()
+    items = [_deadline(case, prosecutor, title=f"Item {n}", due_in=datetime.timedelta(hours=6)) for n in range(40)]
+    barrier, errors = threading.Barrier(2), []
+
+    def sweeper():
+        try:
+            barrier.wait()
+            sweep.run(now=NOW)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    sent = Notification.objects.filter(deadline__in=items, recipient=prosecutor)
+    assert sent.count() == 40
+    assert set(sent.values_list("deadline_id", flat=True)) == {item.pk for item in items}
+    # Each sweep counted only what it sent (the demo world's own reminders included).
+    reminders = Notification.objects.filter(kind=Notification.Kind.DEADLINE_REMINDER).count()
+    assert sum(run.counts.get("reminders", 0) for run in SweepRun.objects.all()) == reminders
+
+
+@pytest.fixture
+def worker(transactional_db):
+    with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"):
+        yield
+
+
+def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
+    case, prosecutor = _world()
+    deadline = _deadline(case, prosecutor, title="Disclose the evidence", due_in=datetime.timedelta(hours=3))
+    assert "calendars.tasks.sweep_deadlines" in {e["task"] for e in app.conf.beat_schedule.values()}
+    tasks.sweep_deadlines.delay()
+    give_up = time.monotonic() + 30
+    while not Notification.objects.filter(deadline=deadline).exists() and time.monotonic() < give_up:
+        time.sleep(0.2)
+    notice = Notification.objects.get(deadline=deadline)
+    assert notice.recipient == prosecutor and notice.threshold == "1d"
+    assert notice.subject == f"Due within 1 days: Disclose the evidence ({case.reference})"
