@@ -51,3 +51,12 @@ class VersionedFormMixin:
         cleaned = super().clean()
         check_version(self.instance, cleaned.get("version"))
         return cleaned
+
+
+def add_errors(form, error):
+    """A service's ValidationError on the form: on its field where the form has it, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -51,9 +51,12 @@ def _overlapping(hearing):
     return others.exclude(pk=hearing.pk) if hearing.pk else others
 
 
-def _describe(user, other):
-    """A clashing hearing as this user may know it: its case and place if they may see it."""
-    if user is not None and policy.can(user, "view", other):
+def _describe(user, other, visible=None):
+    """A clashing hearing as this user may know it: its case and place if they may see it
+    (`visible`: the ids of the hearings they may see, when already known)."""
+    may_see = (other.pk in visible) if visible is not None else (
+        user is not None and policy.can(user, "view", other))
+    if may_see:
         return _("%(case)s, %(kind)s at %(place)s, %(start)s") % {
             "case": other.case.reference, "kind": other.get_kind_display(), "place": other.place,
             "start": _local(other.starts_at)}
@@ -92,19 +95,33 @@ def _unavailable_judge(hearing):
 
 
 def _double_bookings(hearing, user):
-    problems = []
-    overlapping = _overlapping(hearing).select_related("case", "court", "courtroom")
-    for field, code, text in (
+    """The prosecutor, the judge or the room already taken: one query for the clashes and one
+    for which of them the user may see, however many there are."""
+    checks = [(field, code, text, getattr(hearing, field)) for field, code, text in (
         ("prosecutor_id", "prosecutor_double_booked", _("The prosecutor is already in court then: %(other)s.")),
         ("judge_id", "judge_double_booked", _("The judge is already sitting then: %(other)s.")),
         ("courtroom_id", "courtroom_double_booked", _("The courtroom is already booked then: %(other)s.")),
-    ):
-        value = getattr(hearing, field)
-        if value is None:
-            continue
-        for other in overlapping.filter(**{field: value}):
-            problems.append(Problem(code, text % {"other": _describe(user, other)}, about=str(other.pk)))
+    ) if getattr(hearing, field) is not None]
+    if not checks:
+        return []
+    clashes = Q()
+    for field, _code, _text, value in checks:
+        clashes |= Q(**{field: value})
+    overlapping = list(_overlapping(hearing).filter(clashes).select_related("case", "court", "courtroom"))
+    seen = _visible_ids(user, overlapping)
+    problems = []
+    for field, code, text, value in checks:
+        for other in overlapping:
+            if getattr(other, field) == value:
+                problems.append(Problem(code, text % {"other": _describe(user, other, seen)}, about=str(other.pk)))
     return problems
+
+
+def _visible_ids(user, hearings):
+    if user is None or not hearings:
+        return set()
+    ids = [h.pk for h in hearings]
+    return set(policy.visible(user, Hearing.objects.filter(pk__in=ids)).values_list("pk", flat=True))
 
 
 def _child_cases_waiting(hearing, user):
@@ -138,8 +155,14 @@ def _keeps_apart(witness, measure_codes):
 
 
 def _measures_in_force(witnesses):
-    saved = [w.pk for w in witnesses if w.pk]
+    """{witness pk or id(): measures the court's order stands for}. A witness not yet saved
+    may carry its own (`measures_in_force`: a follow-up hearing's copy keeps the decisions)."""
     in_force = {}
+    for witness in witnesses:
+        carried = getattr(witness, "measures_in_force", None)
+        if carried is not None:
+            in_force[_witness_key(witness)] = set(carried)
+    saved = [w.pk for w in witnesses if w.pk and _witness_key(w) not in in_force]
     if saved:
         rows = SpecialMeasure.objects.filter(SpecialMeasure.in_force(), witness_id__in=saved)
         for witness_id, measure in rows.values_list("witness_id", "measure"):
@@ -147,24 +170,32 @@ def _measures_in_force(witnesses):
     return in_force
 
 
+def _witness_key(witness):
+    return witness.pk if witness.pk else id(witness)
+
+
 def _victim_meets_defendant(hearing, witnesses):
     """A victim-witness in the building at the same time as a defendant of their cases, with
-    nowhere safe to wait: the one rule no confirmation overrides [GP 17]."""
+    nowhere safe to wait: the one rule no confirmation overrides [GP 17]. A fixed number of
+    queries however many witnesses there are."""
     in_person = [w for w in witnesses if w.victim_id and w.appearance == HearingWitness.Appearance.IN_PERSON]
     if not in_person or (hearing.courtroom_id and hearing.courtroom.has_safe_waiting_room):
         return []
     in_force = _measures_in_force(in_person)
+    exposed = [(w, in_force.get(_witness_key(w), set())) for w in in_person]
+    exposed = [(w, measures) for w, measures in exposed if not _keeps_apart(w, measures)]
+    if not exposed:
+        return []
+    defendants_in_case = Defendant.objects.filter(case_id=hearing.case_id).exists()
+    # Other hearings at this court then, in cases with defendants.
+    with_defendants = _overlapping(hearing).filter(court_id=hearing.court_id).filter(
+        Exists(Defendant.objects.filter(case=OuterRef("case")))).values("case_id")
+    meeting_elsewhere = set(VictimCaseLink.objects.filter(
+        victim_id__in=[w.victim_id for w, _m in exposed], case_id__in=with_defendants).values_list("victim_id", flat=True))
     problems = []
-    for witness in in_person:
-        measures = in_force.get(witness.pk, set())
-        if _keeps_apart(witness, measures):
-            continue
-        cases = VictimCaseLink.objects.filter(victim_id=witness.victim_id).values("case_id")
-        defendants_here = (Defendant.objects.filter(case_id=hearing.case_id).exists()
-                           and SpecialMeasure.Measure.DEFENDANT_REMOVED not in measures)
-        others = _overlapping(hearing).filter(court_id=hearing.court_id, case_id__in=cases).filter(
-            Exists(Defendant.objects.filter(case=OuterRef("case"))))
-        if defendants_here or others.exists():
+    for witness, measures in exposed:
+        defendants_here = defendants_in_case and SpecialMeasure.Measure.DEFENDANT_REMOVED not in measures
+        if defendants_here or witness.victim_id in meeting_elsewhere:
             problems.append(Problem(
                 "victim_meets_defendant",
                 _("Victim-witness %(victim)s would be at court with a defendant at the same time and this courtroom "

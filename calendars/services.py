@@ -14,7 +14,7 @@ from accounts import policy
 from accounts.versioning import check_version
 
 from . import scheduling
-from .models import Hearing, HearingWitness, SpecialMeasure
+from .models import Hearing, HearingWitness, JudgeUnavailability
 from .scheduling import ScheduleWarnings
 
 
@@ -119,6 +119,9 @@ def adjourn(hearing, *, actor, version, reason, requested_by, new_starts_at=None
     follow_up.full_clean(exclude=["ends_at"])
     copies = [HearingWitness(**{f.attname: getattr(w, f.attname) for f in HearingWitness._meta.concrete_fields
                                 if f.name not in ("id", "hearing")}) for w in witnesses]
+    for original, copy in zip(witnesses, copies):
+        # Checked with the court's decisions the copy will carry (a safe waiting room granted).
+        copy.measures_in_force = {m.measure for m in original.special_measures.all() if m.is_in_force}
     _settle(follow_up, actor, confirmed, witnesses=copies)
     follow_up.save()
     for original, copy in zip(witnesses, copies):
@@ -153,6 +156,9 @@ def save_witness(witness, *, actor, confirmed=()):
     """Add or change a witness at a hearing, checking the hearing again with them."""
     hearing = Hearing.objects.select_for_update().get(pk=witness.hearing_id)
     policy.require(actor, "change", hearing)
+    if not hearing.is_open:
+        raise ValidationError(_("Witnesses are added to a scheduled hearing; this one is %(status)s.")
+                              % {"status": hearing.get_status_display().lower()})
     if witness.victim_id:
         from victims.models import VictimCaseLink
 
@@ -173,6 +179,28 @@ def save_measure(measure, *, actor):
     measure.full_clean()
     measure.save()
     return measure
+
+
+@transaction.atomic
+def add_unavailability(absence, *, actor):
+    """Record a judge's leave or other absence: by the staff of the judge's own court (the
+    access policy's rule for it decides, on the saved row). Returns the scheduled hearings
+    already set before that judge in the period, which now need moving."""
+    if not policy.may_use(actor, JudgeUnavailability, "change"):
+        raise PermissionDenied(_("Court staff record judges' non-availability."))
+    absence.full_clean()
+    if absence.judge_id and not absence.judge.has_function("judge"):
+        raise ValidationError({"judge": _("%(person)s is not a judge.") % {"person": absence.judge}})
+    absence.save()
+    if not policy.can(actor, "change", absence):
+        raise PermissionDenied(_("You may record the non-availability of your own court's judges only."))
+    return hearings_during(absence)
+
+
+def hearings_during(absence):
+    """The scheduled hearings before the absent judge in the days of `absence`."""
+    start, end = in_range(absence.starts_on, (absence.ends_on - absence.starts_on).days + 1)
+    return between(Hearing.objects.filter(judge_id=absence.judge_id, status=Hearing.Status.SCHEDULED), start, end)
 
 
 def adjournments(cases):
@@ -200,6 +228,6 @@ def in_range(day, days):
 
 
 __all__ = [
-    "ScheduleWarnings", "adjourn", "adjournments", "between", "close", "in_range", "may_schedule", "next_hearings",
-    "save_measure", "save_witness", "schedulable_cases", "schedule", "update",
+    "ScheduleWarnings", "add_unavailability", "adjourn", "adjournments", "between", "close", "hearings_during",
+    "in_range", "may_schedule", "next_hearings", "save_measure", "save_witness", "schedulable_cases", "schedule", "update",
 ]

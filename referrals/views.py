@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts import policy
+from accounts.mixins import add_errors
 from victims.models import Victim
 
 from . import services
@@ -37,15 +38,6 @@ may_edit_directory = services.may_keep_directory_entry
 
 def detail_url(referral):
     return referral.get_absolute_url()
-
-
-def add_errors(form, error):
-    """A service's ValidationError on the form: on its field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ReferralsMixin(LoginRequiredMixin):

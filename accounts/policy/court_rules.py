@@ -118,8 +118,9 @@ class HearingRule(ObjectRule):
             return False
         if functions & {F.PROSECUTOR, F.SUPERVISOR} and policy.can(user, "change", case):
             return True
+        # Court staff list hearings at their own court, for the cases before it or that they see.
         return bool(_is_court_staff(user) and court is not None and user.agency_id == court.pk
-                    and (not case.is_restricted or policy.can(user, "view", case))
+                    and (policy.can(user, "view", case) or (case.court_id == court.pk and not case.is_restricted))
                     and not CaseExclusion.objects.filter(case=case, user=user).exists())
 
     def schedulable_cases(self, user):
@@ -129,7 +130,7 @@ class HearingRule(ObjectRule):
         if functions & {F.PROSECUTOR, F.SUPERVISOR}:
             paths.append(CASE_RULE.condition(user, "change"))
         if _is_court_staff(user):
-            paths.append(Q(is_restricted=False) & ~CASE_RULE.exclusion(user))
+            paths.append(Q(court=user.agency_id, is_restricted=False) & ~CASE_RULE.exclusion(user))
             paths.append(CASE_RULE.condition(user, "view"))
         condition = _any(*paths)
         return Case.objects.none() if condition is None else Case.objects.filter(condition)
@@ -324,5 +325,7 @@ class DeadlineRule(ObjectRule):
 
 RULES.update({rule.model: rule for rule in (
     HEARING_RULE, HearingWitnessRule(), SpecialMeasureRule(), JudgeUnavailabilityRule(), ORDER_RULE,
-    OrderPartRule(Violation, "report_violation"), OrderPartRule(OrderEvent, "change"), DeadlineRule(),
+    # Anyone who may see an order may report a violation; what was done about it (arrest, bail
+    # revoked) is recorded by those who keep the order.
+    OrderPartRule(Violation, "change"), OrderPartRule(OrderEvent, "change"), DeadlineRule(),
 )})
