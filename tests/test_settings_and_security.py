@@ -152,3 +152,41 @@ def test_every_language_of_the_un_is_offered(client, db):
     html = client.get("/accounts/login/").content.decode()
     for name in ("English", "français", "español", "العربيّة", "Русский", "简体中文"):
         assert name in html, name
+
+
+def test_calendar_feed_tokens_never_reach_a_log_line():
+    """Web-server access lines, the dev server's log and request warnings all pass through
+    the redaction: the feed token is a password."""
+    import logging
+
+    from gunicorn.config import Config
+
+    from config.redaction import GunicornLogger, RedactFeedTokens, redact
+
+    secret = "s3cr3t-T0ken_value"
+    assert redact(f"GET /calendar/feed/{secret}.ics HTTP/1.1") == "GET /calendar/feed/[redacted].ics HTTP/1.1"
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s',
+                               (f"GET /calendar/feed/{secret}.ics HTTP/1.1", "200", "512"), None)
+    RedactFeedTokens().filter(record)
+    assert secret not in record.getMessage()
+    server = logging.getLogger("django.server").handlers
+    assert any(isinstance(f, RedactFeedTokens) for h in server for f in h.filters)
+    from django.conf import settings as django_settings
+
+    # The root console handler too (pytest swaps it for its own capture while testing).
+    assert "redact_feed_tokens" in django_settings.LOGGING["handlers"]["console"]["filters"]
+
+    class Request:
+        method, path, query, uri, version, headers = "GET", f"/calendar/feed/{secret}.ics", "", "", (1, 1), []
+
+    class Response:
+        status, response_length, sent, headers = "200 OK", 10, 10, []
+
+    environ = {"RAW_URI": f"/calendar/feed/{secret}.ics", "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1"}
+    import datetime
+
+    atoms = GunicornLogger(Config()).atoms(Response(), Request(), environ, datetime.timedelta(seconds=0.1))
+    assert not any(secret in str(value) for value in atoms.values())
+    from django.conf import settings
+
+    assert "config.redaction.GunicornLogger" in (settings.BASE_DIR / "Dockerfile").read_text()
