@@ -1,3 +1,4 @@
+from calendars.models import Deadline, Hearing, JudgeUnavailability
 from cases.models import Case
 from referrals.models import Referral
 from victims.models import Victim
@@ -7,10 +8,12 @@ from .functions import Function
 
 
 def navigation(request):
-    """Navigation entries depend on what the user's functions allow (no database query)."""
+    """Navigation entries depend on what the user's functions allow; the only query is the
+    count of the user's unread notifications (`nav_unread`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "nav_unread": 0}
+    from calendars.deadlines import unread_count
     from django.urls import reverse
     from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +28,17 @@ def navigation(request):
         entries.append((reverse("victim-list"), _("Victims")))
     if policy.may_use(user, Referral) and user.agency_id:
         entries.append((reverse("referral-inbox"), _("Referrals")))
+    if policy.may_use(user, Hearing) or policy.may_use(user, Deadline):
+        entries.append((reverse("calendar"), _("Calendar")))
+    if policy.may_use(user, Deadline):
+        entries.append((reverse("deadline-list"), _("Deadlines")))
+    if policy.may_use(user, JudgeUnavailability, "change"):
+        entries.append((reverse("judge-unavailability"), _("Judges' absences")))
+    unread = unread_count(user)
+    entries.append((reverse("notifications"), _("Notifications (%(count)d)") % {"count": unread}))
     if user.has_function(Function.AUDITOR):
         entries.append((reverse("access-log"), _("Access log")))
     if user.is_staff:
         entries.append((reverse("admin:index"), _("Administration")))
     entries.append((reverse("api-docs"), _("API")))
-    return {"nav": entries}
+    return {"nav": entries, "nav_unread": unread}

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from accounts import policy
 from accounts.functions import Function
 from accounts.models import User
 from cases import lifecycle
 from cases.models import Case, CaseAgency, CaseAssignment, CaseStageChange, Defendant
-from victims.flags import case_needs_non_punishment_decision
+from victims.flags import case_needs_non_punishment_decision, case_needs_risk_reassessment
 from victims.models import Victim, VictimCaseLink
 
 PROSECUTOR = CaseAssignment.TeamRole.PROSECUTOR
@@ -31,9 +32,10 @@ def _count(queryset, outer, field="pk", distinct=False):
 
 
 def annotate_continuity(cases):
-    """Add to each case: handovers, prosecutors (distinct people), is_child, has_official, and
+    """Add to each case: handovers, prosecutors (distinct people), is_child, has_official,
     non_criminalisation (a victim charged with an offence tied to their trafficking awaits a
-    non-punishment decision [PR 1.2.2])."""
+    non-punishment decision [PR 1.2.2]) and risk_reassessment (an order protecting a victim of
+    the case was violated after their last completed risk assessment [SPEC 2.6])."""
     prosecutor_assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR)
     child_victims = VictimCaseLink.objects.filter(case=OuterRef("pk"), victim__age_group__in=CHILD_AGE_GROUPS)
     return cases.annotate(
@@ -43,6 +45,7 @@ def annotate_continuity(cases):
         has_official=Exists(Defendant.objects.filter(case=OuterRef("pk"), is_public_official=True)),
         is_closed=Q(stage__in=CLOSED_STAGES),
         non_criminalisation=case_needs_non_punishment_decision(),
+        risk_reassessment=case_needs_risk_reassessment(),
     )
 
 
@@ -56,8 +59,6 @@ def with_stage_times(cases, today=None):
         case.standard_days = lifecycle.stage_standard_days(case, case.is_child, table)
         over = None if case.standard_days is None else case.days_in_stage - case.standard_days
         case.days_over = over if over and over > 0 else None
-        # Slots the calendar fills (hearings and deadlines are another issue's models).
-        case.next_hearing = case.open_deadlines = None
     return cases
 
 
@@ -65,12 +66,40 @@ def with_stage_times(cases, today=None):
 
 def my_cases(user, today=None):
     """Cases the user may see and currently prosecutes: open ones first, child cases first
-    among them [GP 19], then the longest in their stage."""
+    among them [GP 19], then the longest in their stage. Each carries its next hearing, its
+    open and overdue deadlines, its adjournments (one query with the cases) and the special
+    measures of its victim-witnesses at its coming hearings (one more query)."""
+    from calendars import deadlines, services as hearings
+
     current = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR, user=user,
                                             ended_on__isnull=True)
     cases = annotate_continuity(policy.visible(user, Case).filter(Exists(current)))
+    # Hearings and adjournments are counted per case: whoever sees a case sees all its hearings
+    # (HearingRule). Deadlines are counted as the user sees them: one can follow a record of
+    # the case the user is kept from (see calendars.deadlines.open_counts).
+    cases = deadlines.open_counts(hearings.adjournments(hearings.next_hearings(cases)), user=user)
     cases = cases.select_related("jurisdiction").order_by("is_closed", F("is_child").desc(), "stage_entered_at", "pk")
-    return with_stage_times(cases, today)
+    cases = with_stage_times(cases, today)
+    _attach_special_measures(user, cases)
+    return cases
+
+
+def _attach_special_measures(user, cases):
+    """Set `special_measures` on each case: the measures asked for its victim-witnesses at its
+    scheduled hearings still to come, as the user may see them, by victim code. One query."""
+    from calendars.models import Hearing, SpecialMeasure
+
+    by_case = {case.pk: [] for case in cases}
+    if by_case:
+        measures = policy.visible(user, SpecialMeasure).filter(
+            witness__hearing__case__in=list(by_case), witness__hearing__status=Hearing.Status.SCHEDULED,
+            witness__hearing__starts_at__gte=timezone.now(), witness__victim__isnull=False,
+        ).select_related("witness__victim", "witness__hearing").order_by(
+            "witness__hearing__starts_at", "witness__victim__code", "measure")
+        for measure in measures:
+            by_case[measure.witness.hearing.case_id].append(measure)
+    for case in cases:
+        case.special_measures = by_case[case.pk]
 
 
 # --- Supervisor ---------------------------------------------------------------------------

@@ -64,6 +64,7 @@ def test_detail_pages_ask_the_policy_once(demo, login):
         assert client.get(f"/cases/{case.pk}/").status_code == 200
     grant_queries = [q["sql"] for q in queries.captured_queries if "groupobjectpermission" in q["sql"]]
     # the object with its rights, the victims on it, the notes the user may read, and the "who
-    # can see this" panel (its grants, then which of the case teams named there the user may see)
-    assert len(grant_queries) == 5, grant_queries
+    # can see this" panel (its grants, then which of the case teams named there the user may see),
+    # and one each for the hearings, deadlines and protection orders panels
+    assert len(grant_queries) == 8, grant_queries
     assert len(queries) <= 30, len(queries)

@@ -102,7 +102,33 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         context["note_form"] = NoteForm() if may["add_note"] else None
         context["exclusions"] = case.exclusions.select_related("user") if may["manage_team"] else None
         context["audience"] = policy.audience(case, user)
+        context.update(calendar_panels(user, case, may))
         return context
+
+
+def calendar_panels(user, case, may):
+    """The case's hearings, deadlines and protection orders the user may see, for its page:
+    one query each, whatever their number [issue 6]."""
+    from calendars import deadlines
+    from calendars import services as hearings
+    from calendars.models import Hearing
+    from protection.models import ProtectionOrder
+
+    case_hearings = list(policy.visible(user, Hearing.objects.filter(case=case)).select_related(
+        "court", "courtroom", "judge", "prosecutor", "adjourned_to"))
+    orders = policy.visible(user, ProtectionOrder.objects.filter(case=case)).select_related(
+        "victim", "issuing_court").order_by("-issued_on", "-id")
+    return {
+        "hearings": case_hearings,
+        "adjourned_count": sum(1 for hearing in case_hearings if hearing.status == Hearing.Status.ADJOURNED),
+        # Before the case's court (no query for its prosecution: the case carries their rights),
+        # else before any court they may list it in.
+        "may_schedule": hearings.may_schedule(user, case, case.court) or (
+            policy.may_use(user, Hearing, "change") and hearings.schedulable_cases(user).filter(pk=case.pk).exists()),
+        "case_deadlines": list(deadlines.on_case(user, case)),
+        "may_add_deadline": may["change"],
+        "protection_orders": list(orders),
+    }
 
 
 class CaseUpdateView(PolicyObjectMixin, UpdateView):
