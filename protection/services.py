@@ -1,9 +1,11 @@
 """Protection orders: recording, varying, reviewing, revoking and expiring them, and what a
 violation sets in motion. Each runs in one transaction and writes nothing when it refuses."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +17,49 @@ from accounts.versioning import check_version
 from .models import OrderEvent, ProtectionOrder, Violation
 
 S = ProtectionOrder.Status
+logger = logging.getLogger(__name__)
 
 
 def may_record(user, victim, case=None, court=None):
     return policy.rule_for(ProtectionOrder).may_record(user, victim, case, court)
+
+
+def may_record_some(user, victim, case=None):
+    """Whether the user may record an order for `victim` (in `case`) from some court: court
+    staff only from their own court, so it is the one they are asked about; for everyone else
+    the court does not matter to the policy. For pages deciding whether to offer the form."""
+    return may_record(user, victim, case, user.agency if user.agency_id else None)
+
+
+def with_visibility(user, orders):
+    """Orders annotated with what the user may see around them, in the same query:
+    victim_visible (the victim record), identity_visible (the victim's identity, and so the
+    protected relatives' names), case_visible (the case) and proceedings_visible (the case's
+    defendants, and so the restrained person)."""
+    from cases.models import Case
+    from victims.models import Victim
+
+    def seen(model, field, action="view"):
+        rows = policy.visible(user, model.objects.filter(pk=OuterRef(field)), action)
+        return ExpressionWrapper(Exists(rows), output_field=BooleanField())
+
+    return orders.annotate(
+        victim_visible=seen(Victim, "victim_id"),
+        identity_visible=seen(Victim, "victim_id", "view_identity"),
+        case_visible=seen(Case, "case_id"),
+        proceedings_visible=seen(Case, "case_id", "view_proceedings"),
+    )
+
+
+def _check_on(order, on, field="on"):
+    """The date of a court decision on the order: not before the order was issued, not to come."""
+    if on is None:
+        raise ValidationError({field: _("Give the date.")})
+    if on < order.issued_on:
+        raise ValidationError({field: _("This date is before the order was issued (%(date)s).")
+                               % {"date": order.issued_on.isoformat()}})
+    if on > timezone.localdate():
+        raise ValidationError({field: _("This date is still to come: record the decision once it is taken.")})
 
 
 def _check_parts(order, relatives=()):
@@ -31,6 +72,10 @@ def _check_parts(order, relatives=()):
             raise ValidationError({"restrained_defendant": _("Choose the case the defendant is in.")})
         if order.restrained_defendant.case_id != order.case_id:
             raise ValidationError({"restrained_defendant": _("This defendant is not in the order's case.")})
+        if order.restrained_defendant.victim_id == order.victim_id:
+            raise ValidationError({"restrained_defendant": _("The protected victim cannot be the restrained person.")})
+    if order.next_review_on and order.issued_on and order.next_review_on < order.issued_on:
+        raise ValidationError({"next_review_on": _("A review comes after the order is issued.")})
     if any(relative.victim_id != order.victim_id for relative in relatives):
         raise ValidationError({"protected_relatives": _("Only the protected victim's own relatives can be named.")})
 
@@ -42,8 +87,8 @@ def record_order(order, *, actor, relatives=()):
         policy.require(actor, "view", order.victim)
         raise PermissionDenied(_("You may not record protection orders for this victim."))
     order.recorded_by = actor
+    _check_parts(order, relatives)  # first: its messages say more than the fields' own
     order.full_clean()
-    _check_parts(order, relatives)
     today = timezone.localdate()
     order.status = S.EXPIRED if order.expires_on and order.expires_on < today else S.ACTIVE
     order.save()
@@ -52,13 +97,17 @@ def record_order(order, *, actor, relatives=()):
     return order
 
 
-def _locked(order, actor, version):
+def _locked(order, actor, version, on):
+    """The order as it is now, locked, with the version the change will save; refused if the
+    user may not change it, if it changed since `version` was read, or if it is no longer in force."""
     policy.require(actor, "change", order)
-    check_version(order, version)
+    check_version(order, version)  # locks the row and sets order.version to the next one
     current = ProtectionOrder.objects.get(pk=order.pk)
     if not current.is_in_force:
         raise ValidationError(_("This order is %(status)s: it can no longer change.")
                               % {"status": current.get_status_display().lower()})
+    _check_on(current, on)
+    current.version = order.version
     return current
 
 
@@ -66,8 +115,7 @@ def _locked(order, actor, version):
 def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None, next_review_on=None,
          relatives=None):
     """The court changed the order's terms: it stays in force as varied."""
-    new_version = order.version + 1
-    current = _locked(order, actor, version)
+    current = _locked(order, actor, version, on)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say what the court changed and why.")})
@@ -75,10 +123,10 @@ def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None,
         current.conditions = conditions
     current.expires_on = expires_on if expires_on is not None else current.expires_on
     current.next_review_on = next_review_on if next_review_on is not None else current.next_review_on
-    current.status, current.version = S.VARIED, new_version
+    current.status = S.VARIED
     current.full_clean()
+    _check_parts(current, relatives or ())
     if relatives is not None:
-        _check_parts(current, relatives)
         current.protected_relatives.set(relatives)
     current.save()
     OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.VARIED, on=on, by=actor, details=reason)
@@ -91,14 +139,13 @@ def review(order, *, actor, version, on, outcome, next_review_on=None):
     from calendars.deadlines import _retire
     from calendars.models import Deadline
 
-    new_version = order.version + 1
-    current = _locked(order, actor, version)
+    current = _locked(order, actor, version, on)
     if not (outcome or "").strip():
         raise ValidationError({"outcome": _("Say what the review found.")})
     if next_review_on is not None and next_review_on <= on:
         raise ValidationError({"next_review_on": _("The next review comes after this one.")})
     _retire(Deadline.objects.filter(protection_order=current, kind=Deadline.Kind.ORDER_REVIEW), met=True)
-    current.next_review_on, current.version = next_review_on, new_version
+    current.next_review_on = next_review_on
     current.save()
     OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVIEWED, on=on, by=actor, details=outcome.strip())
     return current
@@ -106,11 +153,11 @@ def review(order, *, actor, version, on, outcome, next_review_on=None):
 
 @transaction.atomic
 def revoke(order, *, actor, version, on, reason):
-    new_version = order.version + 1
-    current = _locked(order, actor, version)
+    """The court lifted the order: it is no longer in force and can no longer change."""
+    current = _locked(order, actor, version, on)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Revoking an order needs the reason.")})
-    current.status, current.version = S.REVOKED, new_version
+    current.status = S.REVOKED
     current.save()
     OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVOKED, on=on, by=actor, details=reason.strip())
     return current
@@ -118,17 +165,24 @@ def revoke(order, *, actor, version, on, reason):
 
 def expire_due(today=None):
     """Orders in force whose expiry date has passed become expired (the deadline sweep calls
-    this; each order is taken once even if two sweeps run, and one failing does not stop the rest)."""
+    this). Each order is taken once even if two sweeps run at the same time (the rows are
+    locked, and a locked one is left to the sweep holding it), a second run finds nothing left
+    to do, and one order failing does not stop the rest (each is saved in its own savepoint)."""
     today = today or timezone.localdate()
     expired = []
     with transaction.atomic():
-        due = (ProtectionOrder.objects.select_for_update(skip_locked=True)
-               .filter(status__in=ProtectionOrder.IN_FORCE, expires_on__lt=today))
+        due = list(ProtectionOrder.objects.select_for_update(skip_locked=True)
+                   .filter(status__in=ProtectionOrder.IN_FORCE, expires_on__lt=today).order_by("pk"))
         for order in due:
-            order.status, order.version = S.EXPIRED, order.version + 1
-            order.save()
-            OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.EXPIRED, on=order.expires_on, by=None,
-                                      details=_("Expired on its expiry date."))
+            try:
+                with transaction.atomic():
+                    order.status, order.version = S.EXPIRED, order.version + 1
+                    order.save()  # its review and expiry deadlines follow (calendars.signals)
+                    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.EXPIRED, on=order.expires_on,
+                                              by=None, details=_("Expired on its expiry date."))
+            except Exception:  # noqa: BLE001 - one broken order must not keep the others in force
+                logger.exception("Protection order %s could not be expired", order.pk)
+                continue
             expired.append(order)
     return expired
 
@@ -136,33 +190,51 @@ def expire_due(today=None):
 # --- Violations ---------------------------------------------------------------------------
 
 def violation_recipients(order):
-    """Who is told of a violation: the case's prosecutors (the order's case, or every case of
-    the victim) and the caseworkers of the NGOs supporting the victim [SPEC 2.6]."""
+    """Who is told of a violation: the case's current prosecutors (the order's case, or every
+    case of the victim) and the caseworkers of the NGOs supporting the victim [SPEC 2.6]; never
+    someone excluded from a case of the victim."""
     from accounts.models import User
-    from cases.models import CaseAssignment
+    from cases.models import CaseAssignment, CaseExclusion
 
     cases = [order.case_id] if order.case_id else list(order.victim.case_links.values_list("case_id", flat=True))
     prosecutors = CaseAssignment.objects.filter(case_id__in=cases, team_role=CaseAssignment.TeamRole.PROSECUTOR,
                                                 ended_on__isnull=True, user=OuterRef("pk"))
     supporters = order.victim.supports.filter(ended_on__isnull=True, agency=OuterRef("agency")).values("pk")
+    excluded = CaseExclusion.objects.filter(case__victim_links__victim=order.victim_id, user=OuterRef("pk"))
     users = User.objects.filter(is_active=True).filter(
-        Exists(prosecutors) | (Q(functions__contains=[Function.CASEWORKER]) & Exists(supporters)))
+        Exists(prosecutors) | (Q(functions__contains=[Function.CASEWORKER]) & Exists(supporters))
+    ).exclude(Exists(excluded))
     return list(users.order_by("pk"))
+
+
+def _in_force_on(order, day):
+    """Whether `order` was in force on `day`: from its effect to its expiry or revocation."""
+    if day < order.effective_from or (order.expires_on and day > order.expires_on):
+        return False
+    if order.status == S.REVOKED:
+        revoked = order.events.filter(kind=OrderEvent.Kind.REVOKED).order_by("-on").values_list("on", flat=True).first()
+        return revoked is None or day <= revoked
+    return True
 
 
 @transaction.atomic
 def report_violation(violation, *, actor):
     """Record a violation. The victim is flagged for a risk re-assessment (a deadline for the
-    supporting NGO) and the prosecutor and the supporting NGO are told, once each."""
+    supporting NGO) and the prosecutor and the supporting NGO are told, once each: reporting
+    the same violation again records nothing new and tells nobody twice."""
     from calendars.models import Notification
 
     order = ProtectionOrder.objects.select_for_update().get(pk=violation.order_id)
     policy.require(actor, "report_violation", order)
-    if violation.occurred_at and violation.occurred_at > timezone.now():
-        raise ValidationError({"occurred_at": _("A violation cannot be reported before it happens.")})
-    violation.reported_by = actor
-    violation.full_clean()
-    violation.save()  # the risk re-assessment deadline follows (calendars.signals)
+    if violation.pk is None:
+        if violation.occurred_at and violation.occurred_at > timezone.now():
+            raise ValidationError({"occurred_at": _("A violation cannot be reported before it happens.")})
+        if violation.occurred_at and not _in_force_on(order, timezone.localtime(violation.occurred_at).date()):
+            raise ValidationError({"occurred_at": _("The order was not in force then: a violation happens while "
+                                                    "it is.")})
+        violation.reported_by = actor
+        violation.full_clean()
+        violation.save()  # the risk re-assessment deadline follows (calendars.signals)
     case = f" ({order.case.reference})" if order.case_id else ""
     Notification.objects.bulk_create([
         Notification(recipient=user, kind=Notification.Kind.VIOLATION, violation=violation,

@@ -37,7 +37,7 @@ EXPECTED = {
     "judge's leave": {"view": {"clerk", "judge"}, "change": {"clerk", "judge"}},
     "no-contact order for V2": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "report_violation": ORDER_READERS},
     "order issued event": {"view": ORDER_READERS, "change": ORDER_KEEPERS},
-    "violation of the order": {"view": ORDER_READERS, "change": ORDER_READERS},
+    "violation of the order": {"view": ORDER_READERS, "change": ORDER_KEEPERS},
     "disclosure deadline (C1)": {"view": C1_READERS, "change": {"investigator", "prosecutor", "supervisor"}},
     "detention limit (defendant in C1)": {"view": PROCEEDINGS, "change": {"investigator", "prosecutor"}},
     "order review deadline": {"view": ORDER_READERS, "change": ORDER_KEEPERS},

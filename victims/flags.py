@@ -27,6 +27,22 @@ def case_needs_non_punishment_decision():
     return Exists(_charged_with_related_offence(defendant__case=OuterRef("pk")))
 
 
+def victim_needs_risk_reassessment():
+    """For Victim querysets: a protection order of the victim was violated after their last
+    completed risk assessment [SPEC 2.6]; it stays until a completed assessment is recorded."""
+    from protection.services import needs_reassessment
+
+    return needs_reassessment()
+
+
+def case_needs_risk_reassessment():
+    """For Case querysets: a victim of this case needs a risk re-assessment after a violation."""
+    from .models import Victim
+
+    return Exists(Victim.objects.filter(case_links__case=OuterRef("pk")).filter(victim_needs_risk_reassessment()))
+
+
 def with_flags(victims):
     """Victims with the conditions that must stay visible, in the same query."""
-    return victims.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision())
+    return victims.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision(),
+                            risk_reassessment_flag=victim_needs_risk_reassessment())

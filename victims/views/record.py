@@ -155,6 +155,11 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
         context["pending_charges"] = self.pending_charges(user, victim)
         context["record_non_punishment"] = may["record_non_punishment"] and bool(context["pending_charges"])
+        from calendars.deadlines import on_victim
+        from protection.views import victim_section
+
+        context.update(victim_section(user, victim))
+        context["victim_deadlines"] = list(on_victim(user, victim))
         return context
 
     @staticmethod
