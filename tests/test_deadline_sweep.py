@@ -257,3 +257,21 @@ def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
     notice = Notification.objects.get(deadline=deadline)
     assert notice.recipient == prosecutor and notice.threshold == "1d"
     assert notice.subject == f"Due within 1 days: Disclose the evidence ({case.reference})"
+
+
+def test_the_admin_status_page_shows_the_last_sweep_and_whether_beat_is_alive(demo, login):
+    from django.core.cache import cache
+
+    from accounts.tasks import BEAT_HEARTBEAT_KEY
+
+    cache.delete(BEAT_HEARTBEAT_KEY)
+    sweep.run(now=NOW, trigger="command")
+    admin = login("admin")
+    page = admin.get("/admin/calendars/sweeprun/").content.decode()
+    assert "Deadline sweep status" in page and "not running" in page and "command" in page
+    assert "reminders" in page  # the demo's due deadlines were reminded
+    cache.set(BEAT_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
+    page = admin.get("/admin/calendars/sweeprun/").content.decode()
+    assert "not running" not in page and ">alive<" in page
+    # Case staff have no admin; the page holds no case content anyway.
+    assert login("prosecutor").get("/admin/calendars/sweeprun/").status_code == 302
