@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from accounts import policy
 from accounts.functions import Function
@@ -64,7 +64,7 @@ def _label(threshold):
     days = float(threshold[:-1])
     if days < 1:
         return _("Due within %(hours)d hours") % {"hours": round(days * 24)}
-    return _("Due within %(days)g days") % {"days": days}
+    return ngettext("Due within %(days)g day", "Due within %(days)g days", round(days)) % {"days": days}
 
 
 def _active(users):

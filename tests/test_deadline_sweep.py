@@ -256,7 +256,7 @@ def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
         time.sleep(0.2)
     notice = Notification.objects.get(deadline=deadline)
     assert notice.recipient == prosecutor and notice.threshold == "1d"
-    assert notice.subject == f"Due within 1 days: Disclose the evidence ({case.reference})"
+    assert notice.subject == f"Due within 1 day: Disclose the evidence ({case.reference})"
 
 
 def test_the_admin_status_page_shows_the_last_sweep_and_whether_beat_is_alive(demo, login):
