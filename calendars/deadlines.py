@@ -5,7 +5,7 @@ database, so saving its source again updates it rather than adding a second row.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -106,10 +106,17 @@ def mark_missed(deadline, when=None):
 # --- Generated from other records ---------------------------------------------------------
 
 def _upsert(key, **fields):
-    """The generated deadline `key`, created or brought up to date while still pending."""
+    """The generated deadline `key`, created or brought up to date while still pending. An
+    extension someone granted stands: regenerating keeps its due date."""
     row = Deadline.objects.select_for_update().filter(source_key=key).first()
     if row is None:
-        return Deadline.objects.create(source_key=key, **fields)
+        try:
+            with transaction.atomic():  # two first saves at once: the unique key lets one win
+                return Deadline.objects.create(source_key=key, **fields)
+        except IntegrityError:
+            row = Deadline.objects.select_for_update().get(source_key=key)
+    if row.status == Deadline.Status.EXTENDED:
+        fields.pop("due_at", None)
     if row.is_pending:
         changed = [name for name, value in fields.items() if getattr(row, name) != value]
         if changed:

@@ -141,8 +141,10 @@ def deadlines(user, kind, target, start, end):
         queryset = deadline_services.mine(user)
     else:
         queryset = policy.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(condition)
-    return (queryset.filter(due_at__gte=start, due_at__lt=end).select_related("case")
-            .order_by("due_at", "id"))
+    # The case is named only to those who may see it: an order's deadline can be seen by
+    # someone who cannot open the order's (perhaps restricted) case.
+    return (deadline_services.with_case_visible(user, queryset.filter(due_at__gte=start, due_at__lt=end))
+            .select_related("case").order_by("due_at", "id"))
 
 
 # --- Feed tokens ----------------------------------------------------------------------------
@@ -252,7 +254,7 @@ def _deadline_event(deadline, stamp):
     event.add("summary", _("Deadline: %(title)s") % {"title": deadline.title})
     lines = [_("%(kind)s, %(status)s") % {"kind": deadline.get_kind_display(),
                                           "status": deadline.get_status_display().lower()}]
-    if deadline.case_id:
+    if deadline.case_id and deadline.case_visible:
         url = _site() + deadline.case.get_absolute_url()
         lines += [_("Case: %(reference)s") % {"reference": deadline.case.reference}, url]
         event.add("url", url)

@@ -71,7 +71,7 @@ def check(hearing, *, user=None, witnesses=None):
         witnesses = list(hearing.witnesses.all()) if hearing.pk else []
     problems = []
     if hearing.status in Hearing.OCCUPYING:
-        problems += _unavailable_judge(hearing)
+        problems += _unavailable_judge(hearing, user)
         problems += _double_bookings(hearing, user)
         problems += _child_cases_waiting(hearing, user)
         problems += _victim_meets_defendant(hearing, witnesses)
@@ -80,7 +80,8 @@ def check(hearing, *, user=None, witnesses=None):
     return problems
 
 
-def _unavailable_judge(hearing):
+def _unavailable_judge(hearing, user):
+    """An absolute problem. Why and for how long the judge is away is for the court's staff."""
     if not hearing.judge_id:
         return []
     starts, ends = _span(hearing)
@@ -89,6 +90,9 @@ def _unavailable_judge(hearing):
                                               ends_on__gte=start_day).first()
     if away is None:
         return []
+    if user is not None and not policy.can(user, "view", away):
+        return [Problem("judge_unavailable", _("The judge is not available then."), absolute=True,
+                        about=str(away.pk))]
     return [Problem("judge_unavailable", _("The judge is not available from %(start)s to %(end)s%(why)s.") % {
         "start": away.starts_on, "end": away.ends_on, "why": f" ({away.reason})" if away.reason else ""},
         absolute=True, about=str(away.pk))]

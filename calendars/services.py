@@ -14,7 +14,7 @@ from accounts import policy
 from accounts.versioning import check_version
 
 from . import scheduling
-from .models import Hearing, HearingWitness, JudgeUnavailability
+from .models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from .scheduling import ScheduleWarnings
 
 
@@ -48,6 +48,8 @@ def _check_court_and_room(hearing):
         if person is not None and (not person.is_active or not person.has_function(function)):
             raise ValidationError({field: _("%(person)s is not an active %(function)s.") % {
                 "person": person, "function": _(function)}})
+    if hearing.judge_id and hearing.judge.agency_id != hearing.court_id:
+        raise ValidationError({"judge": _("%(judge)s does not sit at this court.") % {"judge": hearing.judge}})
 
 
 @transaction.atomic
@@ -171,11 +173,29 @@ def save_witness(witness, *, actor, confirmed=()):
     return witness
 
 
+# What the court decides about a special measure: only the court's own staff record it, so no
+# party can grant itself the measure that lifts the no-contact block [VS 26-27].
+COURT_RECORD = ("defence_heard", "decision", "decided_on", "decision_notes", "appeal", "appeal_notes")
+
+
+def is_court_of(user, hearing):
+    from accounts.functions import Function
+
+    return bool(user.agency_id == hearing.court_id
+                and (user.has_function(Function.COURT_CLERK) or user.has_function(Function.JUDGE)))
+
+
 @transaction.atomic
 def save_measure(measure, *, actor):
     """Record a request for a special measure, or the court's decision on it, or an appeal."""
     witness = HearingWitness.objects.select_related("hearing").get(pk=measure.witness_id)
     policy.require(actor, "change", witness.hearing)
+    if not is_court_of(actor, witness.hearing):
+        stored = SpecialMeasure.objects.filter(pk=measure.pk).first() if measure.pk else SpecialMeasure()
+        changed = [name for name in COURT_RECORD if getattr(measure, name) != getattr(stored, name)]
+        if changed:
+            raise PermissionDenied(_("Only the court records its decision on a special measure, whether the "
+                                     "defence was heard and any appeal; you may request the measure."))
     measure.full_clean()
     measure.save()
     return measure

@@ -36,8 +36,9 @@ from .models import Deadline, Hearing, Notification, SweepFailure, SweepRun
 logger = logging.getLogger(__name__)
 BATCH = 100
 OVERDUE = "overdue"
-# Deadlines that mark a date rather than a task: when the date comes they are done, not missed.
-EVENTS = (Deadline.Kind.REFLECTION_END,)
+# Deadlines that mark a date rather than a task: when the date comes they are done, not missed
+# (an order's expiry is acted on by the sweep itself: the order becomes expired).
+EVENTS = (Deadline.Kind.REFLECTION_END, Deadline.Kind.ORDER_EXPIRY)
 
 
 def reminder_days(kind):
@@ -47,11 +48,17 @@ def reminder_days(kind):
 
 def threshold_at(due_at, now, days):
     """The threshold an item due at `due_at` stands at `now`: "overdue", the nearest reminder
-    threshold crossed ("7d", "0.5d"), or None before the first."""
+    threshold crossed ("7d", "0.5d"), or None before the first. Notifications record it with
+    the due time (`stamp`), so a deadline extended or a hearing moved is reminded afresh."""
     if now >= due_at:
         return OVERDUE
     crossed = [d for d in days if now >= due_at - datetime.timedelta(days=d)]
     return f"{min(crossed):g}d" if crossed else None
+
+
+def stamp(threshold, due_at):
+    """What a notification's `threshold` holds: the threshold and the due time it was reached for."""
+    return f"{threshold}@{due_at:%Y%m%d%H%M}"
 
 
 def _when(dt):
@@ -78,10 +85,10 @@ def _who_may_see(users, obj):
 # --- Recipients ---------------------------------------------------------------------------
 
 def deadline_recipients(deadline):
-    """The responsible person; else the responsible agency's people; else the case's
-    prosecutor or the victim's supporting NGO: whoever of them may see the deadline."""
+    """The responsible person (while still active); else the responsible agency's people; else
+    the case's prosecutor or the victim's supporting NGO: whoever of them may see the deadline."""
     users = []
-    if deadline.responsible_user_id:
+    if deadline.responsible_user_id and deadline.responsible_user.is_active:
         users = [deadline.responsible_user]
     elif deadline.responsible_agency_id:
         users = list(User.objects.filter(agency_id=deadline.responsible_agency_id).select_related("agency"))
@@ -127,22 +134,36 @@ def hearing_recipients(hearing):
 
 # --- Notifying ----------------------------------------------------------------------------
 
-def _notify(users, *, about, threshold, kind, subject, body, url):
-    """One notification per user for (item, threshold); the unique constraint makes a second
-    impossible, so racing sweeps add nothing. Returns how many were new."""
+def _notify(users, *, about, threshold, due_at, kind, message):
+    """One notification per user for (item, threshold reached for `due_at`); the unique
+    constraint makes a second impossible, so racing sweeps add nothing. `message(user)` gives
+    (subject, body, url) as that user may read them. Returns how many were new."""
     field = "deadline" if isinstance(about, Deadline) else "hearing"
-    already = set(Notification.objects.filter(**{field: about}, threshold=threshold)
-                  .values_list("recipient_id", flat=True))
-    rows = [Notification(recipient=user, kind=kind, threshold=threshold, subject=subject[:200], body=body, url=url,
-                         **{field: about})
-            for user in users if user.pk not in already]
+    key = stamp(threshold, due_at)
+    already = set(Notification.objects.filter(**{field: about}, threshold=key).values_list("recipient_id", flat=True))
+    rows = []
+    for user in users:
+        if user.pk in already:
+            continue
+        subject, body, url = message(user)
+        rows.append(Notification(recipient=user, kind=kind, threshold=key, subject=subject[:200], body=body, url=url,
+                                 **{field: about}))
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 
-def _deadline_subject(deadline, threshold):
-    where = f" ({deadline.case.reference})" if deadline.case_id else ""
-    return f"{_label(threshold)}: {deadline.title}{where}"
+def _deadline_message(deadline, heading):
+    """(subject, body, url) for a user: the case is named and linked only for those who may see
+    it (a deadline about an order or a referral can be seen by people who cannot see its case)."""
+    body = _("%(what)s is due %(due)s.") % {"what": deadline.title, "due": _when(deadline.due_at)}
+
+    def message(user):
+        if deadline.case_id and policy.can(user, "view", deadline.case):
+            return (f"{heading}: {deadline.title} ({deadline.case.reference})", body,
+                    deadline.case.get_absolute_url())
+        return f"{heading}: {deadline.title}", body, ""
+
+    return message
 
 
 def handle_deadline(deadline, now, counts):
@@ -150,35 +171,36 @@ def handle_deadline(deadline, now, counts):
     if threshold is None:
         return
     recipients = deadline_recipients(deadline)
-    url = deadline.case.get_absolute_url() if deadline.case_id else ""
-    body = _("%(what)s is due %(due)s.") % {"what": deadline.title, "due": _when(deadline.due_at)}
+    due = deadline.due_at
     if threshold != OVERDUE:
-        counts["reminders"] += _notify(recipients, about=deadline, threshold=threshold,
+        counts["reminders"] += _notify(recipients, about=deadline, threshold=threshold, due_at=due,
                                        kind=Notification.Kind.DEADLINE_REMINDER,
-                                       subject=_deadline_subject(deadline, threshold), body=body, url=url)
+                                       message=_deadline_message(deadline, _label(threshold)))
         return
     if deadline.kind in EVENTS:
-        counts["overdue"] += _notify(recipients, about=deadline, threshold=threshold,
+        counts["overdue"] += _notify(recipients, about=deadline, threshold=threshold, due_at=due,
                                      kind=Notification.Kind.DEADLINE_OVERDUE,
-                                     subject=_("Reached: %(what)s") % {"what": deadline.title}, body=body, url=url)
+                                     message=_deadline_message(deadline, _("Reached")))
         deadline.status, deadline.closed_at = Deadline.Status.MET, now
         deadline.save()
         return
-    counts["overdue"] += _notify(recipients, about=deadline, threshold=threshold,
+    counts["overdue"] += _notify(recipients, about=deadline, threshold=threshold, due_at=due,
                                  kind=Notification.Kind.DEADLINE_OVERDUE,
-                                 subject=_deadline_subject(deadline, threshold), body=body, url=url)
+                                 message=_deadline_message(deadline, _label(threshold)))
     # Those above the responsible person hear of it; someone who may not see the deadline
     # learns only that one of the agency's deadlines was missed, not which.
-    for user in escalation_recipients(deadline, recipients):
+    escalated = _deadline_message(deadline, _("Escalated: %(s)s") % {"s": _label(threshold)})
+    agency = deadline.responsible_user.agency if deadline.responsible_user_id else deadline.responsible_agency
+
+    def escalation(user):
         if policy.can(user, "view", deadline):
-            subject, text, link = _("Escalated: %(s)s") % {"s": _deadline_subject(deadline, threshold)}, body, url
-        else:
-            subject = _("Escalated: a deadline of %(agency)s was missed (%(kind)s)") % {
-                "agency": (deadline.responsible_user.agency if deadline.responsible_user_id
-                           else deadline.responsible_agency), "kind": deadline.get_kind_display().lower()}
-            text, link = "", ""
-        counts["escalations"] += _notify([user], about=deadline, threshold=threshold,
-                                         kind=Notification.Kind.ESCALATION, subject=subject, body=text, url=link)
+            return escalated(user)
+        return (_("Escalated: a deadline of %(agency)s was missed (%(kind)s)")
+                % {"agency": agency, "kind": deadline.get_kind_display().lower()}, "", "")
+
+    counts["escalations"] += _notify(escalation_recipients(deadline, recipients), about=deadline,
+                                     threshold=threshold, due_at=due, kind=Notification.Kind.ESCALATION,
+                                     message=escalation)
     deadline_services.mark_missed(deadline, when=now)
     counts["missed"] += 1
 
@@ -187,12 +209,13 @@ def handle_hearing(hearing, now, counts):
     threshold = threshold_at(hearing.starts_at, now, settings.HEARING_REMINDER_DAYS)
     if threshold is None or threshold == OVERDUE:
         return
+    # Whoever may see the hearing may see its case reference (the policy's hearing rule).
     subject = _("Hearing %(when)s: %(kind)s, %(case)s, %(place)s") % {
         "when": _when(hearing.starts_at), "kind": hearing.get_kind_display(), "case": hearing.case.reference,
         "place": hearing.place}
     counts["hearing_reminders"] += _notify(
-        hearing_recipients(hearing), about=hearing, threshold=threshold, kind=Notification.Kind.HEARING_REMINDER,
-        subject=subject, body=subject, url=hearing.get_absolute_url())
+        hearing_recipients(hearing), about=hearing, threshold=threshold, due_at=hearing.starts_at,
+        kind=Notification.Kind.HEARING_REMINDER, message=lambda user: (subject, subject, hearing.get_absolute_url()))
 
 
 # --- The sweep ----------------------------------------------------------------------------

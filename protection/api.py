@@ -198,11 +198,15 @@ class RevokeSerializer(DecisionSerializer):
 
 class ProtectionOrderFilter(django_filters.FilterSet):
     victim = django_filters.NumberFilter(field_name="victim", label=_("Victim"))
-    case = django_filters.NumberFilter(field_name="case", label=_("Case"))
+    # Only a case the caller may see: otherwise the filter would tell which hidden case a row is about.
+    case = django_filters.NumberFilter(method="of_visible_case", label=_("Case"))
 
     class Meta:
         model = ProtectionOrder
         fields = ["status", "kind"]
+
+    def of_visible_case(self, rows, name, value):
+        return rows.filter(case=value, case_visible=True)
 
 
 def change(name, form_class, doc):

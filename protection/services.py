@@ -235,11 +235,14 @@ def report_violation(violation, *, actor):
         violation.reported_by = actor
         violation.full_clean()
         violation.save()  # the risk re-assessment deadline follows (calendars.signals)
-    case = f" ({order.case.reference})" if order.case_id else ""
+    def case_for(user):
+        # The case is named only to those who may open it (it may be restricted to its team).
+        return f" ({order.case.reference})" if order.case_id and policy.can(user, "view", order.case) else ""
+
     Notification.objects.bulk_create([
         Notification(recipient=user, kind=Notification.Kind.VIOLATION, violation=violation,
                      subject=_("Protection order violated: %(victim)s%(case)s") % {"victim": order.victim.code,
-                                                                                   "case": case},
+                                                                                   "case": case_for(user)},
                      body=_("A violation of the %(kind)s was reported on %(date)s. The victim's risk must be "
                             "re-assessed.") % {"kind": order.get_kind_display().lower(),
                                                "date": timezone.localtime(violation.occurred_at).date()},

@@ -132,3 +132,37 @@ def test_the_ngo_sees_the_hearings_of_its_victims_only(objects, demo):
     assert policy.can(caseworker_br, "view", objects["trial day (C1)"])
     rows = set(policy.visible(caseworker_br, HearingWitness).values_list("victim__code", flat=True))
     assert rows == {demo.victim("V1").code}
+
+
+def test_a_restricted_case_stays_with_its_team_whoever_supports_its_victims_or_issued_its_order(objects, demo):
+    """Safe Harbour starts supporting V3, the victim of restricted C2: it sees V3's record and
+    (through her safety file) the order protecting her, but not C2's hearings or V3's witness
+    row in them; the court that issued the order does not see it. The team (the prosecutor)
+    sees all of it."""
+    from victims import services as victim_services
+
+    v3, c2 = demo.victim("V3"), demo.case("C2")
+    victim_services.add_supporting_agency(v3, demo.user("caseworker").agency)
+    caseworker, clerk, prosecutor = demo.user("caseworker"), demo.user("clerk"), demo.user("prosecutor")
+    assert policy.can(caseworker, "view", v3)
+    hearing = objects["hearing in restricted C2"]
+    witness = HearingWitness.objects.create(hearing=hearing, victim=v3, appearance="video_link")
+    order = ProtectionOrder.objects.create(
+        victim=v3, case=c2, kind=ProtectionOrder.Kind.NO_CONTACT, issuing_court=hearing.court,
+        issued_on=timezone.localdate(), effective_from=timezone.localdate(), conditions="No contact.",
+        recorded_by=prosecutor)
+    for obj in (hearing, witness, order):
+        assert not policy.can(clerk, "view", obj), obj
+        assert policy.can(prosecutor, "view", obj), obj
+    assert not policy.can(caseworker, "view", hearing) and not policy.can(caseworker, "view", witness)
+    assert policy.can(caseworker, "view", order) and not policy.can(caseworker, "view", c2)
+
+
+def test_judges_record_their_own_absences_and_clerks_everyones(objects, demo):
+    from . import factories
+
+    leave = objects["judge's leave"]
+    colleague = factories.user(demo.user("judge").agency, "judge")
+    assert policy.can(colleague, "view", leave)
+    assert not policy.can(colleague, "change", leave)
+    assert policy.can(demo.user("clerk"), "change", leave) and policy.can(demo.user("judge"), "change", leave)

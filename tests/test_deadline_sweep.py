@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from calendars import sweep, tasks
+from calendars import scheduling, sweep, tasks
 from calendars.models import Deadline, Hearing, Notification, SweepFailure, SweepRun
 from config.celery import app
 from protection.models import OrderEvent, ProtectionOrder
@@ -34,7 +34,7 @@ def _thresholds(deadline, recipient=None):
     rows = Notification.objects.filter(deadline=deadline)
     if recipient is not None:
         rows = rows.filter(recipient=recipient)
-    return sorted(rows.values_list("threshold", flat=True))
+    return sorted(threshold.split("@")[0] for threshold in rows.values_list("threshold", flat=True))
 
 
 def test_threshold_at_picks_the_nearest_crossed_threshold():
@@ -61,7 +61,8 @@ def test_every_kind_is_reminded_at_each_threshold_then_escalated_when_overdue(de
     sweep.run(now=deadline.due_at + datetime.timedelta(minutes=1))
     deadline.refresh_from_db()
     assert _thresholds(deadline, prosecutor) == sorted([*expected, "overdue"])
-    overdue = Notification.objects.get(deadline=deadline, recipient=prosecutor, threshold="overdue")
+    overdue = Notification.objects.get(deadline=deadline, recipient=prosecutor,
+                                    threshold=sweep.stamp("overdue", deadline.due_at))
     escalated = set(Notification.objects.filter(deadline=deadline, kind=Notification.Kind.ESCALATION)
                     .values_list("recipient__username", flat=True))
     if kind in sweep.EVENTS:
@@ -105,14 +106,15 @@ def test_hearing_reminders_go_to_the_prosecutor_the_representative_and_the_suppo
     sweep.run(now=trial.starts_at - datetime.timedelta(days=6))
     sweep.run(now=trial.starts_at - datetime.timedelta(days=5))
     rows = Notification.objects.filter(hearing=trial)
+    seven = sweep.stamp("7d", trial.starts_at)
     assert set(rows.values_list("recipient__username", "threshold")) == {
-        ("prosecutor", "7d"), ("caseworker", "7d"), ("victims.lawyer", "7d")}
+        ("prosecutor", seven), ("caseworker", seven), ("victims.lawyer", seven)}
     for row in rows:
         assert "PT-LIS-2026-0001" in row.subject
         for name in ("João", "Silva", "Maria", "Santos"):
             assert name not in row.subject + row.body
     sweep.run(now=trial.starts_at - datetime.timedelta(hours=2))
-    assert rows.filter(threshold="1d").count() == 3
+    assert rows.filter(threshold=sweep.stamp("1d", trial.starts_at)).count() == 3
 
 
 def test_generated_deadlines_of_the_demo_reach_their_people(demo):
@@ -255,7 +257,7 @@ def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
     while not Notification.objects.filter(deadline=deadline).exists() and time.monotonic() < give_up:
         time.sleep(0.2)
     notice = Notification.objects.get(deadline=deadline)
-    assert notice.recipient == prosecutor and notice.threshold == "1d"
+    assert notice.recipient == prosecutor and notice.threshold == sweep.stamp("1d", deadline.due_at)
     assert notice.subject == f"Due within 1 day: Disclose the evidence ({case.reference})"
 
 
@@ -275,3 +277,69 @@ def test_the_admin_status_page_shows_the_last_sweep_and_whether_beat_is_alive(de
     assert "not running" not in page and ">alive<" in page
     # Case staff have no admin; the page holds no case content anyway.
     assert login("prosecutor").get("/admin/calendars/sweeprun/").status_code == 302
+
+
+def test_an_extended_deadline_and_a_moved_hearing_are_reminded_afresh(demo):
+    from calendars import deadlines as deadline_services
+    from calendars import services as hearing_services
+
+    prosecutor = demo.user("prosecutor")
+    deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=5), title="Brief")
+    sweep.run(now=NOW)
+    deadline = deadline_services.extend(deadline, actor=prosecutor, new_due_at=deadline.due_at + datetime.timedelta(
+        days=5), reason="The defence asked for more time and the court agreed.")
+    sweep.run(now=deadline.due_at - datetime.timedelta(hours=20))
+    assert _thresholds(deadline, prosecutor) == ["1d", "1d"]
+    assert Notification.objects.filter(deadline=deadline).values("threshold").distinct().count() == 2
+    trial = Hearing.objects.get(case=demo.case("C1"), status=Hearing.Status.SCHEDULED)
+    sweep.run(now=trial.starts_at - datetime.timedelta(hours=3))
+    before = Notification.objects.filter(hearing=trial, recipient=prosecutor).count()
+    trial.starts_at += datetime.timedelta(days=1)
+    trial = hearing_services.update(trial, actor=prosecutor, version=trial.version,
+                                    confirmed=[p.key for p in scheduling.check(trial, user=prosecutor)])
+    sweep.run(now=trial.starts_at - datetime.timedelta(hours=3))
+    assert Notification.objects.filter(hearing=trial, recipient=prosecutor).count() == before + 1
+
+
+def test_a_notice_names_a_case_only_to_those_who_may_see_it(demo):
+    """Safe Harbour supports V3 (restricted C2) and answers for a review of V3's order: its
+    caseworker is reminded without the case's reference or link; the prosecutor on C2's team
+    gets both."""
+    from victims import services as victim_services
+
+    v3, c2 = demo.victim("V3"), demo.case("C2")
+    caseworker, prosecutor = demo.user("caseworker"), demo.user("prosecutor")
+    victim_services.add_supporting_agency(v3, caseworker.agency)
+    court = Hearing.objects.first().court
+    order = ProtectionOrder.objects.create(
+        victim=v3, case=c2, kind=ProtectionOrder.Kind.NO_CONTACT, issuing_court=court,
+        issued_on=timezone.localdate(), effective_from=timezone.localdate(), conditions="No contact.",
+        recorded_by=prosecutor)
+    for user in (caseworker, prosecutor):
+        Deadline.objects.create(kind=K.ORDER_REVIEW, title="Review the order", protection_order=order, case=c2,
+                                due_at=NOW + datetime.timedelta(hours=5), responsible_user=user)
+    sweep.run(now=NOW)
+    mine = Notification.objects.get(recipient=caseworker, deadline__protection_order=order)
+    assert "PT-LIS-2026-0002" not in mine.subject + mine.body and mine.url == ""
+    theirs = Notification.objects.get(recipient=prosecutor, deadline__protection_order=order)
+    assert "PT-LIS-2026-0002" in theirs.subject and theirs.url == c2.get_absolute_url()
+
+
+def test_an_extension_survives_regeneration_and_an_order_expiring_is_reached_not_missed(demo):
+    from calendars import deadlines as deadline_services
+    from protection import services as order_services
+
+    order = ProtectionOrder.objects.get(victim=demo.victim("V2"))
+    review = Deadline.objects.get(protection_order=order, kind=K.ORDER_REVIEW)
+    later = review.due_at + datetime.timedelta(days=10)
+    deadline_services.extend(review, actor=demo.user("prosecutor"), new_due_at=later, reason="Court's list is full.")
+    order.refresh_from_db()
+    order.conditions += " Also no messages through third persons."
+    order.save()  # regenerates its deadlines
+    review.refresh_from_db()
+    assert (review.status, review.due_at) == (Deadline.Status.EXTENDED, later)
+    expiry = Deadline.objects.get(protection_order=order, kind=K.ORDER_EXPIRY)
+    sweep.run(now=expiry.due_at + datetime.timedelta(seconds=30))  # the last minute of the expiry day
+    expiry.refresh_from_db()
+    assert expiry.status == Deadline.Status.MET
+    assert not Notification.objects.filter(deadline=expiry, kind=Notification.Kind.ESCALATION).exists()

@@ -461,20 +461,26 @@ def test_nobody_without_an_agency_gets_the_deadlines_nobody_answers_for(db):
     assert not deadlines.mine(lone).exists()
 
 
-def test_a_case_reference_shows_only_to_those_who_may_see_the_case(demo, login, api_login):
-    """An NGO sees the deadlines of an order protecting a victim it supports, in a restricted
-    case it may not see: the case's reference stays hidden."""
+def _order_in_restricted_case(demo):
+    """Safe Harbour supports V3, the victim of restricted C2, and an order protects her there."""
     c2, v3 = demo.case("C2"), demo.victim("V3")
     victim_services.add_supporting_agency(v3, demo.user("caseworker").agency)
     order = order_services.record_order(ProtectionOrder(
         victim=v3, case=c2, kind=ProtectionOrder.Kind.RESTRAINING, issuing_court=Agency.objects.get(
             name="Lisbon Criminal Court"), issued_on=TODAY(), effective_from=TODAY(),
         next_review_on=TODAY() + days(30), conditions="Stay away."), actor=demo.user("prosecutor"))
+    return c2, v3, order
+
+
+def test_a_case_reference_shows_only_to_those_who_may_see_the_case(demo, login, api_login):
+    """An NGO sees the deadlines of an order protecting a victim it supports, in a restricted
+    case it may not see: the case's reference stays hidden."""
+    c2, v3, order = _order_in_restricted_case(demo)
     row = Deadline.objects.get(protection_order=order, kind=K.ORDER_REVIEW)
     answer = api_login("caseworker").get(f"{API}{row.pk}/")
     assert answer.status_code == 200
     assert (answer.json()["case"], answer.json()["case_reference"], answer.json()["victim_code"]) == (
-        c2.pk, None, v3.code)
+        None, None, v3.code)
     html = login("caseworker").get(f"{LIST}?scope=all").content.decode()
     assert f'data-deadline="{row.pk}"' in html and c2.reference not in html
     assert api_login("prosecutor").get(f"{API}{row.pk}/").json()["case_reference"] == c2.reference
@@ -515,3 +521,16 @@ def test_user_lookup_for_responsible_people_is_limited_to_those_taking_part(demo
     assert "Helena Costa" in people
     outsider = User.objects.get(username="investigator.br")
     assert str(outsider) not in people  # another country's police take no part in C1
+
+
+def test_filtering_by_a_hidden_case_finds_nothing(demo, api_login):
+    """?case= would otherwise tell which restricted case an order (and its deadlines) is about."""
+    c2, v3, order = _order_in_restricted_case(demo)
+    caseworker = api_login("caseworker")
+    assert caseworker.get(f"{API}?victim={v3.pk}").json()["count"] == 1
+    assert caseworker.get(f"{API}?case={c2.pk}").json()["count"] == 0
+    assert caseworker.get(f"/api/protection-orders/?victim={v3.pk}").json()["count"] == 1
+    assert caseworker.get(f"/api/protection-orders/?case={c2.pk}").json()["count"] == 0
+    prosecutor = api_login("prosecutor")
+    assert prosecutor.get(f"{API}?case={c2.pk}&kind=order_review").json()["count"] == 1
+    assert prosecutor.get(f"/api/protection-orders/?case={c2.pk}").json()["count"] == 1

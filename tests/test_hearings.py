@@ -314,10 +314,11 @@ def test_an_anonymous_visitor_is_sent_to_log_in(world, client):
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_the_detail_page_shows_the_hearing_and_the_video_link_to_all_who_see_it(world, login):
+def test_the_detail_page_shows_the_hearing_to_all_who_see_it_and_the_video_link_to_its_participants(world, login):
     for username in sorted(C1_READERS):
         page = text(login(username).get(reverse("hearing-detail", args=[world.trial.pk])))
-        assert "https://video.justice.example.pt/lisbon-room-1" in page, username
+        # The link opens the hearing: the focal point, who coordinates, does not get it.
+        assert ("https://video.justice.example.pt/lisbon-room-1" in page) is (username != "focalpoint"), username
         assert "Helena Costa" in page and "Paulo Lima" in page and "Room 1" in page
         assert "João" not in page and "Maria" not in page and "Silva" not in page  # never identity
     page = text(login("prosecutor").get(reverse("hearing-detail", args=[world.trial.pk])))

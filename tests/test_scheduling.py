@@ -158,7 +158,10 @@ def test_a_judge_on_leave_cannot_be_given_a_hearing_whatever_is_confirmed(world)
     before = Hearing.objects.count()
     message = refusal_of(lambda: world.schedule(starts_at=at(31, 10), judge=world.judge,
                                                 confirmed=["judge_unavailable", "judge_unavailable:1"]))
+    # Why and how long the judge is away is the court's business: the prosecutor learns only that.
+    assert "The judge is not available then." in message and "Annual leave" not in message
     leave = world.judge.unavailability.get()
+    message = refusal_of(lambda: world.schedule(starts_at=at(31, 10), judge=world.judge, actor=world.clerk))
     assert f"The judge is not available from {leave.starts_on} to {leave.ends_on} (Annual leave)." in message
     assert Hearing.objects.count() == before
     # Moving an existing hearing into the leave is refused too.
@@ -429,3 +432,22 @@ def test_only_the_prosecution_and_the_court_set_hearings(world, demo):
             world.schedule(actor=demo.user(username))
     assert world.schedule(actor=demo.user("supervisor")).pk
     assert world.schedule(actor=world.judge, starts_at=at(13, 10)).pk
+
+
+def test_only_the_court_records_its_decision_on_a_special_measure(world):
+    """A party may request a measure; granting it (which would lift the no-contact block) is the
+    court's, and so are the defence's hearing and any appeal."""
+    from django.core.exceptions import PermissionDenied
+
+    hearing = world.schedule(courtroom=world.room1)
+    witness = world.witness(hearing, victim=world.v1, appearance=W.VIDEO_LINK)
+    with pytest.raises(PermissionDenied):
+        world.measure(witness, M.SAFE_WAITING_ROOM, actor=world.prosecutor)
+    assert not SpecialMeasure.objects.filter(witness=witness).exists()
+    requested = world.measure(witness, M.SAFE_WAITING_ROOM, decision=D.PENDING, actor=world.prosecutor)
+    requested.decision, requested.decided_on = D.GRANTED, timezone.localdate()
+    with pytest.raises(PermissionDenied):
+        services.save_measure(requested, actor=world.prosecutor)
+    assert SpecialMeasure.objects.get(pk=requested.pk).decision == D.PENDING
+    services.save_measure(requested, actor=world.judge)
+    assert SpecialMeasure.objects.get(pk=requested.pk).decision == D.GRANTED

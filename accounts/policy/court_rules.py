@@ -55,6 +55,10 @@ def supported_victims(user):
     return None if condition is None else Victim.objects.filter(condition).values("pk")
 
 
+def _on_team(user, team_group_path):
+    return Q(Exists(User.groups.through.objects.filter(group_id=OuterRef(team_group_path), user=user)))
+
+
 def _case_excluded(user, path="case"):
     return Q(Exists(CaseExclusion.objects.filter(case=OuterRef(path), user=user)))
 
@@ -80,10 +84,12 @@ class HearingRule(ObjectRule):
         they are personally on the team of (a victim's representative)."""
         if F.CASEWORKER not in _functions(user):
             return None
-        on_team = Q(Exists(User.groups.through.objects.filter(group_id=OuterRef("case__team_group_id"), user=user)))
+        on_team = _on_team(user, "case__team_group_id")
         victims = supported_victims(user)
         if victims is not None:
-            on_team |= Q(Exists(VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)))
+            # A restricted case's hearings stay with its team, whoever supports its victims.
+            supported = Q(Exists(VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)))
+            on_team |= supported & Q(case__is_restricted=False)
         return on_team & ~_case_excluded(user)
 
     def condition(self, user, action):
@@ -171,6 +177,8 @@ class HearingWitnessRule(ObjectRule):
             victims = supported_victims(user)
             if victims is not None:
                 paths.append(Q(**{f"{prefix}victim__in": victims})
+                             & (Q(**{f"{hearing_field}__case__is_restricted": False})
+                                | _on_team(user, f"{hearing_field}__case__team_group_id"))
                              & ~_case_excluded(user, f"{hearing_field}__case"))
         return _any(*paths)
 
@@ -181,7 +189,8 @@ class SpecialMeasureRule(HearingWitnessRule):
 
 
 class JudgeUnavailabilityRule(ObjectRule):
-    """A judge's absences: the judge and the staff of the judge's court."""
+    """A judge's absences: seen by the staff of the judge's court; recorded by its clerks and
+    by the judge for themself (not by one judge for another)."""
 
     model = JudgeUnavailability
     actions = {
@@ -192,7 +201,10 @@ class JudgeUnavailabilityRule(ObjectRule):
     def condition(self, user, action):
         if not may_act_at_all(user) or not _is_court_staff(user):
             return None
-        return Q(judge__agency=user.agency_id) | Q(judge=user)
+        if action == "view":
+            return Q(judge__agency=user.agency_id) | Q(judge=user)
+        clerk = Q(judge__agency=user.agency_id) if F.COURT_CLERK in _functions(user) else Q(pk__in=[])
+        return clerk | Q(judge=user)
 
 
 class ProtectionOrderRule(ObjectRule):
@@ -209,7 +221,10 @@ class ProtectionOrderRule(ObjectRule):
     }
 
     def _court_path(self, user):
-        return Q(issuing_court=user.agency_id) if _is_court_staff(user) else None
+        # The issuing court keeps its orders, except those of a restricted case (its team only).
+        if not _is_court_staff(user):
+            return None
+        return Q(issuing_court=user.agency_id) & (Q(case__isnull=True) | Q(case__is_restricted=False))
 
     def condition(self, user, action):
         if action not in self.actions:

@@ -53,6 +53,13 @@ class DeadlineSerializer(serializers.ModelSerializer):
     def get_may_change(self, deadline) -> bool:
         return bool(getattr(deadline, "may_change", False))
 
+    def to_representation(self, deadline):
+        data = super().to_representation(deadline)
+        if not getattr(deadline, "case_visible", False):
+            # Not even the case's id (nor its defendant's or request's) to someone who cannot see it.
+            data.update(case=None, defendant=None, cooperation_request=None)
+        return data
+
     def get_case_reference(self, deadline) -> str | None:
         if deadline.case_id and getattr(deadline, "case_visible", False):
             return deadline.case.reference
@@ -100,7 +107,8 @@ STATUS_CHOICES = [("pending", _("Pending (open or extended)")), ("overdue", _("P
 
 
 class DeadlineFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case", label=_("Case"))
+    # Only a case the caller may see: otherwise the filter would tell which hidden case a row is about.
+    case = django_filters.NumberFilter(method="of_visible_case", label=_("Case"))
     victim = django_filters.NumberFilter(field_name="victim", label=_("Victim"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="in_status", label=_("Status"))
     mine = filters.BooleanFilter(method="responsible", label=_(
@@ -110,6 +118,9 @@ class DeadlineFilter(django_filters.FilterSet):
     class Meta:
         model = Deadline
         fields = ["kind"]
+
+    def of_visible_case(self, rows, name, value):
+        return rows.filter(case=value, case_visible=True)
 
     def in_status(self, rows, name, value):
         if value == "pending":

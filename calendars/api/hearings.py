@@ -104,6 +104,13 @@ class HearingSerializer(ModelRulesSerializer):
         read_only_fields = ["ends_at", "status", "adjournment_reason", "adjournment_requested_by", "adjourned_to",
                             "status_reason", "created_at", "updated_at"]
 
+    def to_representation(self, hearing):
+        data = super().to_representation(hearing)
+        request = self.context.get("request")
+        if request is not None and not policy.can(request.user, "view_witnesses", hearing):
+            data["video_link"] = ""  # hidden, as if none
+        return data
+
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_adjourned_from(self, hearing):
         previous = getattr(hearing, "adjourned_from", None) if hearing.pk else None
@@ -182,6 +189,8 @@ class HearingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     queryset = Hearing.objects.select_related("case", "court", "courtroom", "judge", "prosecutor", "adjourned_from")
     filterset_class = HearingFilter
+    # The video link opens the hearing: for its participants (those who may see its witnesses).
+    policy_annotations = ("view_witnesses",)
     policy_action_for = {"adjourn": "change", "close": "change"}
 
     def get_serializer_class(self):

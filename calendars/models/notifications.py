@@ -23,7 +23,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     deadline = models.ForeignKey("calendars.Deadline", on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="notifications")
-    threshold = models.CharField(_("threshold"), max_length=20, blank=True)
+    # The threshold reached and the due time it was reached for ("7d@202612011700"): a deadline
+    # extended or a hearing moved is reminded afresh.
+    threshold = models.CharField(_("threshold"), max_length=40, blank=True)
     violation = models.ForeignKey("protection.Violation", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="notifications")
     hearing = models.ForeignKey("calendars.Hearing", on_delete=models.CASCADE, null=True, blank=True,
