@@ -98,10 +98,16 @@ class User(AbstractUser):
 
     @transaction.atomic
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        previous_agency_id = None
+        if not self._state.adding and (update_fields is None or "agency" in update_fields):
+            previous_agency_id = type(self).objects.filter(pk=self.pk).values_list("agency_id", flat=True).first()
         super().save(*args, **kwargs)
-        from .services import sync_agency_membership
+        from .services import leave_agency, sync_agency_membership
 
         sync_agency_membership(self)
+        if previous_agency_id and previous_agency_id != self.agency_id:
+            leave_agency(self, Agency.objects.get(pk=previous_agency_id))
 
 
 class TrainingRecord(models.Model):

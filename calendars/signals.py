@@ -1,12 +1,13 @@
 """Generated deadlines follow their sources: every save of a case, referral, cooperation
 request, defendant, protection order, violation, risk assessment, reflection period or
-residence permit brings its deadlines up to date in the same transaction (admin, API, pages
-and tasks alike)."""
+residence permit, and every change of a case team, brings its deadlines up to date in the same
+transaction (admin, API, pages and tasks alike)."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from cases.models import Case, CooperationRequest, Defendant
+from cases.signals import case_team_changed
 from protection.models import ProtectionOrder, Violation
 from referrals.models import Referral
 from victims.models import ReflectionPeriod, ResidencePermit, RiskAssessment
@@ -71,3 +72,8 @@ def residence_permit_saved(sender, instance, **kwargs):
     if not _skip(kwargs):
         deadlines.for_residence_permit(instance)
         deadlines.permit_renewed(instance)
+
+
+@receiver(case_team_changed)
+def case_team_changed_handler(sender, case, handed_over, **kwargs):
+    deadlines.after_team_change(case, handed_over)

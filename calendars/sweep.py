@@ -85,21 +85,28 @@ def _who_may_see(users, obj):
 # --- Recipients ---------------------------------------------------------------------------
 
 def deadline_recipients(deadline):
-    """The responsible person (while still active); else the responsible agency's people; else
-    the case's prosecutor or the victim's supporting NGO: whoever of them may see the deadline."""
-    users = []
-    if deadline.responsible_user_id and deadline.responsible_user.is_active:
-        users = [deadline.responsible_user]
-    elif deadline.responsible_agency_id:
-        users = list(User.objects.filter(agency_id=deadline.responsible_agency_id).select_related("agency"))
-    elif deadline.case_id:
+    """Whoever answers for the deadline and may see it: the responsible person (while active);
+    failing that, the responsible agency's people; failing that, the case's prosecutor or the
+    victim's supporting NGO. A responsible person who can no longer see it (moved on, kept away
+    from the case) passes it down the line rather than leave it unheard."""
+    for users in _answerable(deadline):
+        allowed = _who_may_see(users, deadline)
+        if allowed:
+            return allowed
+    return []
+
+
+def _answerable(deadline):
+    if deadline.responsible_user_id:
+        yield [deadline.responsible_user]
+    if deadline.responsible_agency_id:
+        yield User.objects.filter(agency_id=deadline.responsible_agency_id).select_related("agency")
+    if deadline.case_id:
         prosecutor = deadline_services.current_prosecutor(deadline.case)
-        users = [prosecutor] if prosecutor else []
-    elif deadline.victim_id:
+        yield [prosecutor] if prosecutor else []
+    if deadline.victim_id:
         agencies = deadline.victim.supports.filter(ended_on__isnull=True).values("agency")
-        users = list(User.objects.filter(agency__in=agencies, functions__contains=[Function.CASEWORKER])
-                     .select_related("agency"))
-    return _who_may_see(users, deadline)
+        yield User.objects.filter(agency__in=agencies, functions__contains=[Function.CASEWORKER]).select_related("agency")
 
 
 def escalation_recipients(deadline, already):
@@ -115,15 +122,16 @@ def escalation_recipients(deadline, already):
 
 
 def hearing_recipients(hearing):
-    """The prosecutor, the victims' representatives on the case team and the caseworkers of
-    the NGOs supporting the case's victims: whoever of them may see the hearing."""
+    """The hearing's prosecutor and the case's (after a handover they differ until the hearing
+    is updated), the victims' representatives on the case team and the caseworkers of the NGOs
+    supporting the case's victims: whoever of them may see the hearing."""
     from cases.models import CaseAssignment
     from victims.models import VictimSupport
 
     users = [hearing.prosecutor] if hearing.prosecutor_id else []
+    roles = [CaseAssignment.TeamRole.PROSECUTOR, CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE]
     users += [a.user for a in CaseAssignment.objects.filter(
-        case_id=hearing.case_id, ended_on__isnull=True,
-        team_role=CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE).select_related("user__agency")]
+        case_id=hearing.case_id, ended_on__isnull=True, team_role__in=roles).select_related("user__agency")]
     agencies = VictimSupport.objects.filter(victim__case_links__case_id=hearing.case_id,
                                             ended_on__isnull=True).values("agency")
     users += list(User.objects.filter(agency__in=agencies, functions__contains=[Function.CASEWORKER])

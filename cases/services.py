@@ -13,6 +13,7 @@ from accounts.functions import Function
 from accounts.policy.grants import sync_case_grants, sync_case_team
 
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
+from .signals import case_team_changed
 
 
 def may_open_cases(user):
@@ -69,6 +70,11 @@ def remove_agency(case, agency, role):
     case = lock(case)
     for part in CaseAgency.objects.filter(case=case, agency=agency, role=role):
         part.delete()
+    if not case.agency_roles.filter(agency=agency).exists():
+        # Its people leave the team too: only people of agencies taking part hold a function.
+        for member in agency.users.filter(case_assignments__case=case, case_assignments__ended_on__isnull=True).distinct():
+            end_assignments_of(member, case=case, reason=_("%(agency)s no longer takes part in the case.")
+                               % {"agency": agency})
     sync_case_grants(case)
 
 
@@ -95,6 +101,7 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
     assignment.save()
     sync_case_team(case)
     sync_case_grants(case)
+    case_team_changed.send(Case, case=case, handed_over={previous.user: user for previous in current})
     return assignment
 
 
@@ -102,12 +109,29 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
 def end_assignment(assignment, *, reason, ended_on=None):
     if not reason.strip():
         raise ValidationError(_("Ending an assignment needs a reason."))
-    lock(assignment.case)
+    case = lock(assignment.case)
     assignment.ended_on = ended_on or timezone.localdate()
     assignment.reason = reason
     assignment.full_clean()
     assignment.save()
-    sync_case_team(assignment.case)
+    sync_case_team(case)
+    successor = (case.assignments.filter(team_role=assignment.team_role, ended_on__isnull=True)
+                 .select_related("user").order_by("-started_on", "-id").first())
+    case_team_changed.send(Case, case=case, handed_over={assignment.user: successor.user if successor else None})
+
+
+@transaction.atomic
+def end_assignments_of(user, *, reason, case=None):
+    """End every current assignment of `user` (on `case` only, when given): the person moved to
+    another agency, or their agency left the case. Returns how many ended."""
+    assignments = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).select_related("case", "user")
+    if case is not None:
+        assignments = assignments.filter(case=case)
+    ended = 0
+    for assignment in assignments:
+        end_assignment(assignment, reason=reason)
+        ended += 1
+    return ended
 
 
 @transaction.atomic
@@ -138,4 +162,7 @@ def exclude_from_case(case, user, *, reason, actor):
     exclusion, _created = CaseExclusion.objects.get_or_create(
         case=case, user=user, defaults={"reason": reason, "excluded_by": actor}
     )
+    # Whoever is kept out of a case holds no function in it. The team history shows the plain
+    # fact; the exclusion's own reason stays with the exclusion.
+    end_assignments_of(user, case=case, reason=_("Excluded from the case."))
     return exclusion

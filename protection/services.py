@@ -136,7 +136,7 @@ def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None,
 @transaction.atomic
 def review(order, *, actor, version, on, outcome, next_review_on=None):
     """A review held: the review deadline is met, and the next one set."""
-    from calendars.deadlines import _retire
+    from calendars.deadlines.generated import _retire
     from calendars.models import Deadline
 
     current = _locked(order, actor, version, on)

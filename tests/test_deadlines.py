@@ -70,8 +70,9 @@ def test_a_stage_move_meets_the_old_standard_and_opens_the_new(office):
     [intake] = generated(case=case, kind=K.STAGE_STANDARD)
     standard = lifecycle.stage_standard_days(case, False)
     assert (intake.status, intake.due_at) == (St.OPEN, case.stage_entered_at + days(standard))
-    # The police answer for intake and investigation, the prosecution for the stages after.
-    assert (intake.responsible_user, intake.responsible_agency) == (None, office.police)
+    # The police answer for intake and investigation (the lead investigator, who opened the
+    # case and holds it from then on), the prosecution for the stages after.
+    assert (intake.responsible_user, intake.responsible_agency) == (office.investigator, office.police)
     case = lifecycle.move(case, Case.Stage.INVESTIGATION, actor=office.investigator)
     intake.refresh_from_db()
     assert intake.status == St.MET and intake.closed_at is not None

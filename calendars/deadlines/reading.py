@@ -1,0 +1,124 @@
+"""Reading deadlines (counts, "mine", listings, the case and victim panels) and each person's
+notification inbox."""
+
+import datetime
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts import policy
+
+from ..models import Deadline
+
+
+def open_counts(cases, user=None):
+    """Annotate each case with `open_deadlines` (its pending deadlines) and `overdue_deadlines`
+    (those of them past their date). Given `user`, only the deadlines that user may see are
+    counted: a deadline about a case can follow a more specific record of it (an order of a
+    victim the user is kept away from, a defendant's detention) that the case's readers need
+    not all see."""
+    pending = Deadline.objects.filter(case=OuterRef("pk"), status__in=Deadline.PENDING)
+    if user is not None:
+        pending = policy.visible(user, pending)
+
+    def count(**late):
+        rows = pending.filter(**late).order_by().values("case").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return cases.annotate(open_deadlines=count(), overdue_deadlines=count(due_at__lt=timezone.now()))
+
+
+def responsible(user):
+    """SQL for "the user answers for it": personally, or as their agency when no person is named."""
+    condition = Q(responsible_user=user)
+    if user.agency_id is not None:  # never "no agency" matching deadlines nobody answers for
+        condition |= Q(responsible_user__isnull=True, responsible_agency_id=user.agency_id)
+    return condition
+
+
+def mine(user):
+    """Pending deadlines the user may see and is responsible for (personally or as agency)."""
+    return policy.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(responsible(user))
+
+
+LISTED = ("case", "victim", "referral__victim", "protection_order", "responsible_user", "responsible_agency")
+
+
+def listing(user, *, scope="mine", status="pending"):
+    """The deadlines of the deadline page and API: the user's own (`mine`) or every one they may
+    see (`all`), pending, overdue, closed or any (`status`), each annotated `may_change`, soonest
+    first. One query."""
+    rows = Deadline.objects.all()
+    if scope == "mine":
+        rows = rows.filter(responsible(user))
+    if status == "pending":
+        rows = rows.filter(status__in=Deadline.PENDING)
+    elif status == "overdue":
+        rows = rows.filter(status__in=Deadline.PENDING, due_at__lt=timezone.now())
+    elif status in Deadline.Status.values:
+        rows = rows.filter(status=status)
+    return with_case_visible(user, policy.with_permissions(user, rows, "change").select_related(*LISTED))
+
+
+def with_case_visible(user, deadlines):
+    """Annotate `case_visible`: whether the user may see the deadline's case. A deadline seen
+    through a victim's order need not open its case, and a restricted case's reference must
+    not show through it."""
+    from cases.models import Case
+
+    return deadlines.annotate(case_visible=Exists(policy.visible(user, Case.objects.filter(pk=OuterRef("case_id")))))
+
+
+def on_case(user, case, *, recent_days=30):
+    """The deadlines of a case the user may see, for its page: every pending one and those met
+    or missed in the last `recent_days` days, each annotated `may_change`. One query."""
+    return _on_page(user, Q(case=case), recent_days)
+
+
+def on_victim(user, victim, *, recent_days=30):
+    """The same for a victim's page: the deadlines about the victim (reflection period, permit,
+    risk re-assessment...) the user may see."""
+    return _on_page(user, Q(victim=victim), recent_days)
+
+
+def _on_page(user, about, recent_days):
+    since = timezone.now() - datetime.timedelta(days=recent_days)
+    pending = Q(status__in=Deadline.PENDING)
+    rows = Deadline.objects.filter(about).filter(pending | Q(closed_at__gte=since))
+    # The pending ones first, soonest first; then what was met or missed, latest first.
+    rows = rows.annotate(closed=ExpressionWrapper(~pending, output_field=BooleanField())).order_by(
+        "closed", F("closed_at").desc(nulls_first=True), "due_at", "id")
+    return policy.with_permissions(user, rows, "change").select_related("responsible_user", "responsible_agency")
+
+
+# --- Notifications: each person's own inbox -------------------------------------------------
+# A notification is addressed to one person (the sweep and the violation service write them):
+# nobody else reads or marks it, whatever their rights to what it is about.
+
+def inbox(user):
+    from ..models import Notification
+
+    return Notification.objects.filter(recipient=user) if user.is_authenticated else Notification.objects.none()
+
+
+def unread_count(user):
+    return inbox(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(user, pk):
+    """Mark the user's own notification `pk` read (404 for anyone else's); returns it."""
+    from django.shortcuts import get_object_or_404
+
+    notification = get_object_or_404(inbox(user), pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(user):
+    """Mark every unread notification of the user read; returns how many."""
+    return inbox(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
