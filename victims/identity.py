@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+import unicodedata
+
+from django.db.models import Func, Q, TextField, Value
+from django.db.models.functions import Lower, Replace
 
 from accounts import policy
 from accounts.audit import log_access
@@ -46,12 +49,47 @@ def reveal_identity(user, victim, *, purpose):
     )
 
 
+def _letter_folds():
+    """Lower-case letters with marks (Latin-1 and Latin Extended-A) and their plain letter."""
+    folds = {"ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŧ": "t"}
+    for code in range(0xC0, 0x180):
+        letter = chr(code).lower()
+        plain = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+        if len(letter) == 1 and len(plain) == 1 and plain.isascii() and plain != letter:
+            folds.setdefault(letter, plain)
+    return folds
+
+
+_FOLDS = _letter_folds()
+_FROM, _TO = "".join(_FOLDS), "".join(_FOLDS.values())
+_DIGRAPHS = {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+
+
+class _Translate(Func):
+    function = "TRANSLATE"
+    output_field = TextField()
+
+
+def folded(expression):
+    """`expression` in lower case with accents taken off, in SQL (no database extension
+    needed): "João" and "JOAO" both become "joao", "Søren Straße" "soren strasse"."""
+    text = _Translate(Lower(expression), Value(_FROM), Value(_TO))
+    for letter, plain in _DIGRAPHS.items():
+        text = Replace(text, Value(letter, output_field=TextField()), Value(plain, output_field=TextField()))
+    return text
+
+
 def search_by_name(user, victims, text):
     """`victims` narrowed to those whose name or alias matches every word of `text`, among the
     victims whose identity `user` may see. Finding someone by name is reading their identity:
-    the caller logs each one it shows (and refuses the search to those with no identity right)."""
-    readable = policy.visible(user, Victim, "view_identity")
+    the caller logs each one it shows (and refuses the search to those with no identity right).
+    Case and accents are ignored on both sides: each agency that meets a person writes the
+    name down its own way."""
+    readable = policy.visible(user, Victim, "view_identity").annotate(
+        name_given=folded("identity__given_names"), name_family=folded("identity__family_name"),
+        name_aliases=folded("identity__aliases"))
     for word in text.split():
-        readable = readable.filter(Q(identity__given_names__icontains=word) | Q(identity__family_name__icontains=word)
-                                   | Q(identity__aliases__icontains=word))
+        word = folded(Value(word))
+        readable = readable.filter(Q(name_given__contains=word) | Q(name_family__contains=word)
+                                   | Q(name_aliases__contains=word))
     return victims.filter(pk__in=readable.values("pk"))
