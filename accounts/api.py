@@ -3,11 +3,14 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from . import two_factor
 
 
 class MeSerializer(serializers.Serializer):
@@ -33,13 +36,23 @@ class MeView(APIView):
         )
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text=_("For whoever may see victims' identities: the code the authenticator app shows, or a backup code."))
+
+
 class ObtainTokenView(ObtainAuthToken):
-    """Exchange username and password for a fresh token (any older token is replaced).
+    """Exchange username and password (and, for whoever may see victims' identities, `otp`: a
+    code from their authenticator app or a backup code) for a fresh token (any older token is
+    replaced).
 
     Runs outside the request transaction (see config/api_urls.py) so that django-axes'
     record of a failed attempt survives the error response: the API is throttled like the
     login page.
     """
+
+    serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -48,6 +61,16 @@ class ObtainTokenView(ObtainAuthToken):
                 raise exceptions.Throttled(detail=_("Too many failed attempts: this login is locked for a while."))
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
+        if two_factor.required(user):
+            # The same second factor as the web page: a token is as good as a signed-in session.
+            if not two_factor.has_authenticator(user):
+                raise exceptions.ValidationError({"otp": [_("Set up your second factor on the web page first.")]})
+            code = serializer.validated_data.get("otp")
+            if not code:
+                raise exceptions.ValidationError(
+                    {"otp": [_("A code from your authenticator app (or a backup code) is needed.")]})
+            if two_factor.check(user, code) is None:
+                raise exceptions.ValidationError({"otp": [_("That code is not valid (a code is good only once).")]})
         with transaction.atomic():
             Token.objects.filter(user=user).delete()
             token = Token.objects.create(user=user)

@@ -9,9 +9,13 @@ from .functions import Function
 
 def navigation(request):
     """Navigation entries depend on what the user's functions allow; the only query is the
-    count of the user's unread notifications (`nav_unread`)."""
+    count of the user's unread notifications (`nav_unread`). None while a second factor is owed."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
+        return {"nav": [], "nav_unread": 0}
+    from .two_factor import owed
+
+    if owed(user):  # nothing opens before the second factor: no menu to follow yet
         return {"nav": [], "nav_unread": 0}
     from calendars.deadlines import unread_count
     from django.urls import reverse

@@ -1,16 +1,24 @@
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Case
 from victims.flags import with_flags
 from victims.models import Victim
 
-from . import policy
+from . import policy, two_factor
 from .audit import log_access
+from .forms import SecondFactorForm
 from .functions import Function
 from .models import AccessLog
 
@@ -87,3 +95,57 @@ def health(request):
         pass
     ok = all(status.values())
     return JsonResponse({"ok": ok, **status}, status=200 if ok else 503)
+
+
+class TwoFactorView(LoginRequiredMixin, FormView):
+    """The second factor [SPEC 3]: set up an authenticator the first time, then a code from it
+    (or a backup code) at each sign-in. Until then accounts.two_factor holds everything back."""
+
+    template_name = "registration/two_factor.html"
+    form_class = SecondFactorForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not two_factor.owed(request.user):
+            return redirect(self.next_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def next_url(self):
+        wanted = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={self.request.get_host()},
+                                           require_https=self.request.is_secure()):
+            return wanted
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["next"] = self.next_url()
+        if two_factor.has_authenticator(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+            context["demo_code"] = two_factor.demo_code(device) if device else None
+        else:
+            device = two_factor.new_authenticator(user)
+            context.update(setting_up=True, secret=two_factor.secret(device), qr=mark_safe(two_factor.qr_svg(device)))
+        return context
+
+    def form_valid(self, form):
+        user, code = self.request.user, form.cleaned_data["code"]
+        if not two_factor.has_authenticator(user):
+            backup_codes = two_factor.confirm(two_factor.new_authenticator(user), code)
+            if backup_codes is None:
+                form.add_error("code", _("That is not the code your app shows now. Check that the app's clock is "
+                                         "right and try the next code."))
+                return self.form_invalid(form)
+            otp_login(self.request, TOTPDevice.objects.get(user=user, confirmed=True))
+            return render(self.request, "registration/backup_codes.html",
+                          {"codes": backup_codes, "next": self.next_url()})
+        device = two_factor.check(user, code)
+        if device is None:
+            form.add_error("code", _("That code is not valid (a code is good only once). Wrong codes make you wait "
+                                     "longer before the next try."))
+            wait = two_factor.wait_seconds(user)
+            if wait:
+                form.add_error("code", _("Wait %(seconds)d seconds before the next try.") % {"seconds": wait})
+            return self.form_invalid(form)
+        otp_login(self.request, device)
+        return redirect(self.next_url())

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "cases",
     "victims",
@@ -93,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SecondFactorMiddleware",
     "accounts.audit.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -146,7 +151,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Login throttling first, so a locked-out client never reaches a password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ModelBackend",
     # Object-level questions (user.has_perm(perm, obj)) go to the access policy, never
     # straight to the raw guardian grants.
     "accounts.policy.backend.PolicyBackend",
@@ -401,3 +406,11 @@ CASE_STAGE_STANDARD_DAYS = {
 
 # Demo logins are printed only where demo data was loaded on purpose.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-pass-2026!")
+# The demo accounts' authenticator key (hex; base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ, the RFC 6238
+# test key): public, so the two-factor page shows a demo account's current code. Only in
+# development and tests unless set; empty, demo accounts set up an authenticator like anyone.
+DEMO_TOTP_KEY = os.environ.get(
+    "DEMO_TOTP_KEY", "3132333435363738393031323334353637383930" if DEBUG or TESTING else "")
+
+# Second factor (accounts/two_factor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "TIP case management")

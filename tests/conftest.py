@@ -9,6 +9,8 @@ from accounts.models import User
 from cases.models import Case
 from victims.models import Victim
 
+from . import factories
+
 # Demo objects by short name (see accounts/management/commands/seed_demo.py).
 CASES = {
     "C1": "PT-LIS-2026-0001",  # multi-agency, NGO-supported, focal point coordinating
@@ -58,7 +60,7 @@ def login(db):
 
     def make(username):
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        factories.log_in(client, User.objects.get(username=username))
         return client
 
     return make

@@ -37,3 +37,18 @@ def case(actor, **fields):
 def victim(actor, **fields):
     return victim_services.record_victim(actor=actor, identity={"given_names": "Test", "family_name": "Person"},
                                          **fields)
+
+
+def log_in(client, user):
+    """A test client signed in as `user` with both factors, for tests not about signing in:
+    what force_login and a given second factor (accounts.two_factor) leave in the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

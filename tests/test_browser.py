@@ -38,13 +38,27 @@ def browser(transactional_db, live_server):
 
 
 def log_in(browser, live_server, username, **context):
+    """Password, then (for whoever may see identities) the code the demo authenticator app
+    would show, computed here from the device's key, not read off the page."""
     page = browser.new_context(**context).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/two-factor/" in page.url:
+        page.fill("input[name=code]", authenticator_code(username))
+        page.click("#second-factor button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     return page
+
+
+def authenticator_code(username):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.two_factor import current_code
+
+    return current_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
 
 
 def test_each_role_sees_its_share_in_the_browser(browser, live_server):
@@ -139,3 +153,39 @@ def test_a_prosecutor_opens_charges_and_tries_a_case(browser, live_server):
     page.click("nav >> text=My cases")
     assert "Trial" in page.inner_text("tr:has-text('PT-LIS-2026-0042')")
     page.screenshot(path=ARTIFACTS / "dashboard-prosecutor.png", full_page=True)
+
+
+def test_a_caseworker_sets_up_an_authenticator_on_a_phone_at_first_sign_in(browser, live_server):
+    """SPEC 3: a password alone does not open identities; the first sign-in sets the second
+    factor up (QR code drawn by the server, key to type), then shows the backup codes once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.two_factor import current_code
+
+    TOTPDevice.objects.filter(user__username="caseworker").delete()
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "caseworker")
+    page.fill("input[name=password]", settings.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/?next=%2F")
+    assert "Set up your second factor" in page.inner_text("main")
+    assert page.locator("main figure.qr svg").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=ARTIFACTS / "two-factor-setup-phone.png", full_page=True)
+    # The victims list waits behind the second factor.
+    page.goto(f"{live_server.url}/victims/")
+    assert "/accounts/two-factor/" in page.url
+    page.fill("input[name=code]", "000000")
+    page.click("#second-factor button[type=submit]")
+    assert "That is not the code your app shows now" in page.inner_text("main")
+    page.wait_for_timeout(1100)  # one wrong code: the next try waits a second
+    device = TOTPDevice.objects.get(user__username="caseworker", confirmed=False)
+    page.fill("input[name=code]", current_code(device))
+    page.click("#second-factor button[type=submit]")
+    assert "Your authenticator is set up" in page.inner_text("main")
+    assert page.locator("#backup-codes li").count() == 10
+    page.screenshot(path=ARTIFACTS / "two-factor-backup-codes-phone.png", full_page=True)
+    page.click("text=Continue")
+    page.wait_for_url(f"{live_server.url}/victims/")
+    assert "V-DM4HN8TB" in page.inner_text("main")

@@ -239,7 +239,7 @@ def test_the_dashboard_costs_the_same_for_one_or_many_cases_with_hearings(db):
 
     build(1)
     client = Client()
-    client.force_login(prosecutor)
+    factories.log_in(client, prosecutor)
     small = count_queries(client, "/reports/dashboard/")
     build(6)
     assert count_queries(client, "/reports/dashboard/") == small

@@ -111,7 +111,7 @@ def world(db):
 
 def get(user, url):
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     return client.get(url)
 
 
@@ -267,7 +267,7 @@ def build(rows_wanted, office, investigator, first, second):
 
 def count_queries(user, url):
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     client.get(url)  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -425,7 +425,7 @@ def test_only_the_judges_of_the_own_court_are_offered_and_accepted(world, login)
 
 def test_administrators_keep_courtrooms_in_the_admin(world, client):
     admin = User.objects.create_superuser("root-test", "root@example.org", "x-Very-long-pass-2026")
-    client.force_login(admin)
+    factories.log_in(client, admin)
     response = client.get("/admin/calendars/courtroom/")
     assert response.status_code == 200
     page = text(response)

@@ -27,7 +27,7 @@ def count_queries(user, url, api=False):
         client.force_authenticate(user)
     else:
         client = Client()
-        client.force_login(user)
+        factories.log_in(client, user)
     client.get(url)  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

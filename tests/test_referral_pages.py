@@ -348,7 +348,7 @@ def test_an_agency_keeps_its_own_entry(world, demo, login):
 
 def count_queries(user, url):
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     client.get(url)  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

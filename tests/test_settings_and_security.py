@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from accounts.models import AccessLog
+from accounts.two_factor import current_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +52,11 @@ def test_login_page_and_logging_in(client, db):
     page = client.get("/accounts/login/")
     assert page.status_code == 200 and "Log in" in page.content.decode()
     response = client.post("/accounts/login/", {"username": "caseworker", "password": settings.DEMO_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+    # A caseworker sees identities: the second factor comes next (tests/test_two_factor.py).
+    assert client.get("/")["Location"] == "/accounts/two-factor/?next=%2F"
+    device = TOTPDevice.objects.get(user__username="caseworker", confirmed=True)
+    response = client.post("/accounts/two-factor/", {"code": current_code(device), "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
     home = client.get("/").content.decode()
     assert "Sofia" in home and "Safe Harbour Association" in home

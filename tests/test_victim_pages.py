@@ -582,7 +582,7 @@ def build(rows, ngo, investigator):
 
 def count_queries(user, url):
     client = Client()
-    client.force_login(user)
+    factories.log_in(client, user)
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

@@ -155,7 +155,8 @@ UNLINKED_VICTIMS = [
 
 def system_administrators():
     """Model permissions for running the system: agencies, users, training, the referral
-    directory, courtrooms and the deadline sweep's status. No case content."""
+    directory, courtrooms, the deadline sweep's status and resetting lost authenticators. No
+    case content."""
     group, _created = Group.objects.get_or_create(name="role:system-administrators")
     group.permissions.set(
         Permission.objects.filter(
@@ -166,6 +167,9 @@ def system_administrators():
             # The deadline sweep's status page (no case content).
             | Q(content_type__app_label="calendars", content_type__model__in=["sweeprun", "sweepfailure"],
                 codename__startswith="view_")
+            # Resetting a lost authenticator: see and delete second-factor devices, never add one.
+            | Q(content_type__app_label__in=["otp_totp", "otp_static"],
+                codename__regex=r"^(view|delete)_(totp|static)device$")
         )
     )
     return group
@@ -197,6 +201,7 @@ class Command(BaseCommand):
             user.save()
             if staff:
                 user.groups.add(system_administrators())
+            self._authenticator(user)
             users[username] = user
         for username, course, area in [
             ("investigator", "Investigating trafficking in persons", "trafficking"),
@@ -256,9 +261,31 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
+        if settings.DEMO_TOTP_KEY:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            from accounts.two_factor import secret
+
+            key = secret(TOTPDevice(key=settings.DEMO_TOTP_KEY))
+            self.stdout.write("Those who may see victims' identities then give a second factor: the page shows a demo "
+                              f"account's current code (or add the demo key {key} to an authenticator app).")
         for username, (first, last, agency_key, functions, _staff) in USERS.items():
             labels = ", ".join(str(Function(f).label) for f in functions)
             self.stdout.write(f"  {username:<16} {labels:<22} {AGENCIES[agency_key][0]}")
+
+    @staticmethod
+    def _authenticator(user):
+        """Demo identity readers get an authenticator with the public demo key (settings.
+        DEMO_TOTP_KEY), so the two-factor page can show them their code; without that key they
+        set one up at first sign-in like anyone."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from accounts import two_factor
+
+        if not settings.DEMO_TOTP_KEY or not two_factor.required(user):
+            return
+        TOTPDevice.objects.update_or_create(
+            user=user, name="Demo authenticator", defaults={"key": settings.DEMO_TOTP_KEY, "confirmed": True})
 
     def _victim_care(self, users, agencies, jurisdictions):
         """What the victims' files hold beyond first contact, so every section has something."""
