@@ -63,7 +63,7 @@ class ObtainTokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         if two_factor.required(user):
             # The same second factor as the web page: a token is as good as a signed-in session.
-            if not two_factor.has_authenticator(user):
+            if two_factor.authenticator(user) is None:
                 raise exceptions.ValidationError({"otp": [_("Set up your second factor on the web page first.")]})
             code = serializer.validated_data.get("otp")
             if not code:

@@ -63,10 +63,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
-def has_authenticator(user):
-    """Whether the user has set up an authenticator app. Backup codes alone do not count: after
-    an administrator resets a lost one, the next sign-in sets up a new one."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+def authenticator(user):
+    """The authenticator app the user has set up, or None. Backup codes alone do not count:
+    after an administrator resets a lost one, the next sign-in sets up a new one."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
 def new_authenticator(user):
@@ -89,15 +89,15 @@ def qr_svg(device):
 
 @transaction.atomic
 def confirm(device, code):
-    """Confirm a new authenticator with a code from it; returns fresh backup codes, or None
-    (nothing changes) when the code is wrong."""
+    """Confirm a new authenticator with a code from it: returns (the device, fresh backup
+    codes), or None (nothing changes) when the code is wrong."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if device.confirmed or not device.verify_token(_digits(code)):
+    if device.confirmed or not device.verify_token(_normal(code)):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-    return new_backup_codes(device.user)
+    return device, new_backup_codes(device.user)
 
 
 @transaction.atomic
@@ -114,10 +114,8 @@ def new_backup_codes(user):
 def check(user, code):
     """The device `code` came from (an authenticator's current code, or an unused backup code,
     which is then spent), or None. Each device throttles repeated wrong codes."""
-    code = (code or "").strip().replace(" ", "").lower()
-    if not code:
-        return None
-    return match_token(user, _digits(code) if code.isdigit() else code)
+    code = _normal(code)
+    return match_token(user, code) if code else None
 
 
 def wait_seconds(user):
@@ -133,8 +131,9 @@ def wait_seconds(user):
     return max(0, round(max(waits, default=0)))
 
 
-def _digits(code):
-    return (code or "").strip().replace(" ", "")
+def _normal(code):
+    """A code as typed, without spaces; backup codes are lower case."""
+    return (code or "").replace(" ", "").strip().lower()
 
 
 def demo_code(device):

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, ListView, TemplateView
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Case
 from victims.flags import with_flags
@@ -118,25 +118,25 @@ class TwoFactorView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
         context["next"] = self.next_url()
-        if two_factor.has_authenticator(user):
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
-            context["demo_code"] = two_factor.demo_code(device) if device else None
+        device = two_factor.authenticator(self.request.user)
+        if device is not None:
+            context["demo_code"] = two_factor.demo_code(device)
         else:
-            device = two_factor.new_authenticator(user)
+            device = two_factor.new_authenticator(self.request.user)
             context.update(setting_up=True, secret=two_factor.secret(device), qr=mark_safe(two_factor.qr_svg(device)))
         return context
 
     def form_valid(self, form):
         user, code = self.request.user, form.cleaned_data["code"]
-        if not two_factor.has_authenticator(user):
-            backup_codes = two_factor.confirm(two_factor.new_authenticator(user), code)
-            if backup_codes is None:
+        if two_factor.authenticator(user) is None:
+            confirmed = two_factor.confirm(two_factor.new_authenticator(user), code)
+            if confirmed is None:
                 form.add_error("code", _("That is not the code your app shows now. Check that the app's clock is "
                                          "right and try the next code."))
                 return self.form_invalid(form)
-            otp_login(self.request, TOTPDevice.objects.get(user=user, confirmed=True))
+            device, backup_codes = confirmed
+            otp_login(self.request, device)
             return render(self.request, "registration/backup_codes.html",
                           {"codes": backup_codes, "next": self.next_url()})
         device = two_factor.check(user, code)
@@ -145,7 +145,9 @@ class TwoFactorView(LoginRequiredMixin, FormView):
                                      "longer before the next try."))
             wait = two_factor.wait_seconds(user)
             if wait:
-                form.add_error("code", _("Wait %(seconds)d seconds before the next try.") % {"seconds": wait})
+                form.add_error("code", ngettext("Wait %(seconds)d second before the next try.",
+                                                "Wait %(seconds)d seconds before the next try.", wait)
+                               % {"seconds": wait})
             return self.form_invalid(form)
         otp_login(self.request, device)
         return redirect(self.next_url())

@@ -72,9 +72,9 @@ def remove_agency(case, agency, role):
         part.delete()
     if not case.agency_roles.filter(agency=agency).exists():
         # Its people leave the team too: only people of agencies taking part hold a function.
-        for member in agency.users.filter(case_assignments__case=case, case_assignments__ended_on__isnull=True).distinct():
-            end_assignments_of(member, case=case, reason=_("%(agency)s no longer takes part in the case.")
-                               % {"agency": agency})
+        leaving = list(case.assignments.filter(user__agency=agency, ended_on__isnull=True).select_related("user"))
+        if leaving:
+            _end_assignments(case, leaving, reason=_("%(agency)s no longer takes part in the case.") % {"agency": agency})
     sync_case_grants(case)
 
 
@@ -86,7 +86,7 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
     started_on = started_on or today
     if started_on > today:
         raise ValidationError(_("An assignment starts today or earlier; record a planned handover when it happens."))
-    current = list(case.assignments.filter(team_role=team_role, ended_on__isnull=True))
+    current = list(case.assignments.filter(team_role=team_role, ended_on__isnull=True).select_related("user"))
     if any(held.user_id == user.pk for held in current):
         return next(held for held in current if held.user_id == user.pk)  # already holds it
     if current and not reason.strip():
@@ -107,31 +107,41 @@ def assign(case, user, team_role, *, started_on=None, reason=""):
 
 @transaction.atomic
 def end_assignment(assignment, *, reason, ended_on=None):
+    _end_assignments(assignment.case, [assignment], reason=reason, ended_on=ended_on)
+
+
+def _end_assignments(case, assignments, *, reason, ended_on=None):
+    """End `assignments` of one case together: one lock, one team sync, and one
+    case_team_changed naming whoever holds each function afterwards."""
     if not reason.strip():
         raise ValidationError(_("Ending an assignment needs a reason."))
-    case = lock(assignment.case)
-    assignment.ended_on = ended_on or timezone.localdate()
-    assignment.reason = reason
-    assignment.full_clean()
-    assignment.save()
+    case = lock(case)
+    for assignment in assignments:
+        assignment.ended_on = ended_on or timezone.localdate()
+        assignment.reason = reason
+        assignment.full_clean()
+        assignment.save()
     sync_case_team(case)
-    successor = (case.assignments.filter(team_role=assignment.team_role, ended_on__isnull=True)
-                 .select_related("user").order_by("-started_on", "-id").first())
-    case_team_changed.send(Case, case=case, handed_over={assignment.user: successor.user if successor else None})
+    handed_over = {}
+    for assignment in assignments:  # someone leaving two functions hands over to a holder of either
+        if handed_over.get(assignment.user) is None:
+            handed_over[assignment.user] = case.holder(assignment.team_role)
+    case_team_changed.send(Case, case=case, handed_over=handed_over)
 
 
 @transaction.atomic
 def end_assignments_of(user, *, reason, case=None):
     """End every current assignment of `user` (on `case` only, when given): the person moved to
-    another agency, or their agency left the case. Returns how many ended."""
+    another agency or was excluded. Returns how many ended."""
     assignments = CaseAssignment.objects.filter(user=user, ended_on__isnull=True).select_related("case", "user")
     if case is not None:
         assignments = assignments.filter(case=case)
-    ended = 0
+    by_case = {}
     for assignment in assignments:
-        end_assignment(assignment, reason=reason)
-        ended += 1
-    return ended
+        by_case.setdefault(assignment.case_id, []).append(assignment)
+    for held in by_case.values():
+        _end_assignments(held[0].case, held, reason=reason)
+    return sum(len(held) for held in by_case.values())
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -84,6 +85,10 @@ def test_a_handover_passes_every_pending_deadline_to_the_successor(team):
     holders = list(Deadline.history.filter(id=team.entered.pk).order_by("history_date")
                    .values_list("responsible_user__username", flat=True))
     assert holders == ["ana", "bruno"]
+    # What each of them sees under "My deadlines".
+    bruno_page = factories.log_in(Client(), team.bruno).get("/calendar/deadlines/").content.decode()
+    ana_page = factories.log_in(Client(), team.ana).get("/calendar/deadlines/").content.decode()
+    assert "Disclose the phone records" in bruno_page and "Disclose the phone records" not in ana_page
 
 
 def test_ending_an_assignment_with_nobody_to_follow_leaves_the_deadlines_with_the_office(team):

@@ -49,9 +49,7 @@ def _retire(queryset, *, met, when=None):
 def current_prosecutor(case):
     from cases.models import CaseAssignment
 
-    assignment = (case.assignments.filter(team_role=CaseAssignment.TeamRole.PROSECUTOR, ended_on__isnull=True)
-                  .order_by("-started_on", "-id").first())
-    return assignment.user if assignment else None
+    return case.holder(CaseAssignment.TeamRole.PROSECUTOR)
 
 
 def _prosecuting_agency(case, role="prosecuting"):
@@ -70,9 +68,7 @@ def _stage_owner(case):
         prosecution, police]
     user = agency = None
     for team_role, agency_role in order:
-        assignment = (case.assignments.filter(team_role=team_role, ended_on__isnull=True).select_related("user")
-                      .order_by("-started_on", "-id").first())
-        user = user or (assignment.user if assignment else None)
+        user = user or case.holder(team_role)
         agency = agency or _prosecuting_agency(case, agency_role)
     return user, agency
 

@@ -103,6 +103,12 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("case-detail", args=[self.pk])
 
+    def holder(self, team_role):
+        """Who holds `team_role` in the case team now (the latest to take it up), or None."""
+        assignment = (self.assignments.filter(team_role=team_role, ended_on__isnull=True).select_related("user")
+                      .order_by("-started_on", "-id").first())
+        return assignment.user if assignment else None
+
     @transaction.atomic
     def save(self, *args, **kwargs):
         if self.team_group_id is None:
