@@ -47,8 +47,9 @@ def safe_label(obj):
     return f"{obj._meta.verbose_name} #{obj.pk}"
 
 
-def log_access(user, action, objects=(), *, purpose="", requested=""):
-    """Record that `user` did `action` (an AccessLog.Action) on each of `objects`."""
+def log_access(user, action, objects=(), *, purpose="", requested="", details=None):
+    """Record that `user` did `action` (an AccessLog.Action) on each of `objects`; `details`
+    (JSON) says what an export held."""
     if not isinstance(objects, (list, tuple, set)) and not hasattr(objects, "__iter__"):
         objects = [objects]
     request = _request.get()
@@ -67,6 +68,7 @@ def log_access(user, action, objects=(), *, purpose="", requested=""):
                 # The path without its query string: searches could carry names.
                 path=request.path[:500] if request is not None else "",
                 ip_address=client_address(request),
+                details=details or {},
             )
         )
     pending = _pending.get()

@@ -28,6 +28,8 @@ def navigation(request):
         entries.append((reverse("prosecutor-dashboard"), _("My cases")))
     if user.has_function(Function.SUPERVISOR):
         entries.append((reverse("supervisor-dashboard"), _("Supervision")))
+    if policy.may_use(user, Case, "coordinate"):
+        entries.append((reverse("coordination-report"), _("Coordination")))
     if policy.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
     if policy.may_use(user, Referral) and user.agency_id:

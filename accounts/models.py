@@ -174,6 +174,9 @@ class AccessLog(models.Model):
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     path = models.CharField(_("path"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # What an export held: report, filters, format, rows and the file's SHA-256 [SPEC 2.9].
+    # Never identity: reports hold none.
+    details = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("access log entry")

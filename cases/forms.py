@@ -100,7 +100,7 @@ class CooperationRequestForm(forms.ModelForm):
     class Meta:
         model = CooperationRequest
         exclude = ["case"]
-        widgets = {"sent_on": DATE, "response_due_on": DATE,
+        widgets = {"sent_on": DATE, "response_due_on": DATE, "screened_on": DATE,
                    "screening_notes": forms.Textarea(attrs={"rows": 2}),
                    "refusal_reason": forms.Textarea(attrs={"rows": 2}),
                    "follow_up_notes": forms.Textarea(attrs={"rows": 2})}

@@ -225,6 +225,20 @@ SWEEP_RETRY_MAX_MINUTES = int(os.environ.get("SWEEP_RETRY_MAX_MINUTES", "240"))
 # A violated protection order calls for a new risk assessment within this many days [SPEC 2.6].
 RISK_REASSESSMENT_DAYS = int(os.environ.get("RISK_REASSESSMENT_DAYS", "2"))
 
+# Reports and exports [SPEC 2.8]. The coordination report is for coordination work, not for
+# publication: its classification heads every page and file of it.
+COORDINATION_REPORT_CLASSIFICATION = os.environ.get(
+    "COORDINATION_REPORT_CLASSIFICATION", "RESTRICTED – for coordination between the agencies named; not for publication")
+# Upcoming hearings are listed for at least this many days ahead, whatever the period.
+COORDINATION_LOOKAHEAD_DAYS = int(os.environ.get("COORDINATION_LOOKAHEAD_DAYS", "90"))
+# Rows of each table shown on the page; exports hold every row.
+REPORT_SCREEN_ROWS = int(os.environ.get("REPORT_SCREEN_ROWS", "100"))
+# Exported files live outside anything the web server serves, for this long, then beat deletes them.
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / ".local" / "exports"))
+EXPORT_FILE_HOURS = float(os.environ.get("EXPORT_FILE_HOURS", "1"))
+# The longest period a report may cover.
+REPORT_MAX_YEARS = 5
+
 LANGUAGE_CODE = "en"
 # The six UN working languages.
 LANGUAGES = [
@@ -352,6 +366,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.email_referral_notices",
         "schedule": 60.0,
     },
+    "purge-expired-exports": {
+        "task": "reports.tasks.purge_expired_exports",
+        "schedule": 60.0,
+    },
     "deadline-sweep": {
         "task": "calendars.tasks.sweep_deadlines",
         "schedule": DEADLINE_SWEEP_MINUTES * 60,
@@ -388,6 +406,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # fpdf2's font subsetting tells every glyph otherwise
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

@@ -5,4 +5,8 @@ from . import views
 urlpatterns = [
     path("dashboard/", views.ProsecutorDashboardView.as_view(), name="prosecutor-dashboard"),
     path("supervision/", views.SupervisorDashboardView.as_view(), name="supervisor-dashboard"),
+    path("coordination/", views.CoordinationReportView.as_view(), name="coordination-report"),
+    path("coordination/export/", views.CoordinationExportView.as_view(), name="coordination-export"),
+    path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export-status"),
+    path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),
 ]

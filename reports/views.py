@@ -1,11 +1,25 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import policy
 from accounts.functions import Function
+from cases.models import Case
 
-from . import services
+from . import coordination, services
+from .exports import jobs
+from .forms import CoordinationFilterForm, ExportForm
+from .models import ExportJob
+from .tables import cell_text
 
 
 class FunctionRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -43,3 +57,112 @@ class SupervisorDashboardView(FunctionRequiredMixin, TemplateView):
             office=user.agency, continuity=services.continuity(user), caseload=services.caseload(user),
             over_standard=late, **kwargs,
         )
+
+
+# --- Coordination report (focal points and supervisors) -------------------------------------
+
+class CoordinatorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Those the access policy lets list cases in a coordination report."""
+
+    permission_denied_message = _("Only focal points and supervisors read coordination reports.")
+
+    def test_func(self):
+        return policy.may_use(self.request.user, Case, "coordinate")
+
+
+# Rows the page links to their record, when the reader may open it (the policy's "view").
+ROW_LINKS = {"international_cases": "case-detail", "hearings": "hearing-detail",
+             "protection_orders": "protection-order-detail"}
+
+
+def _row_url(table, links):
+    link = dict(zip(table.links, links))
+    return reverse(ROW_LINKS[table.key], args=[link["pk"]]) if link.get("may_view") and table.key in ROW_LINKS else None
+
+
+def screen_tables(report):
+    """Each table's count and first settings.REPORT_SCREEN_ROWS rows, for the page: at most two
+    queries a table, whatever the rows."""
+    shown = []
+    for section in report.sections:
+        tables = []
+        for table in section.tables:
+            rows = list(table.rows(limit=settings.REPORT_SCREEN_ROWS))
+            count = len(rows) if len(rows) < settings.REPORT_SCREEN_ROWS else table.count()
+            tables.append({"table": table, "count": count, "rows": [
+                {"cells": [cell_text(value) for value in cells], "url": _row_url(table, links)} for cells, links in rows]})
+        shown.append({"title": section.title, "tables": tables})
+    return shown
+
+
+class CoordinationReportView(CoordinatorRequiredMixin, TemplateView):
+    """The coordination report on screen, with its export form [SPEC 2.8]."""
+
+    template_name = "reports/coordination.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render(CoordinationFilterForm(request.GET, user=request.user))
+
+    def render(self, form, export_form=None, status=200):
+        user = self.request.user
+        context = self.get_context_data(form=form, recent_exports=ExportJob.objects.filter(
+            requested_by=user, created_at__gte=timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS))
+            .order_by("-created_at")[:5])
+        if form.is_bound and not form.is_valid():
+            status, period = 400, None
+        else:
+            period = form.period()
+        if period is not None:
+            report = coordination.build(user, period)
+            context.update(report=report, sections=screen_tables(report))
+        context["export_form"] = export_form or ExportForm(user=user, initial=form.visible_values())
+        return self.render_to_response(context, status=status)
+
+
+class CoordinationExportView(CoordinationReportView):
+    """POST: start an export job of the report with the filters given, or show why not."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        export_form = ExportForm(request.POST, user=request.user)
+        if not export_form.is_valid():
+            filters = CoordinationFilterForm(request.POST, user=request.user)
+            return self.render(filters, export_form=export_form, status=400)
+        try:
+            job = jobs.request_export(user=request.user, period=export_form.period(),
+                                      format=export_form.cleaned_data["format"])
+        except jobs.ExportRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        return redirect(job)
+
+
+class ExportStatusView(LoginRequiredMixin, TemplateView):
+    """An export's progress (polled by htmx without a full reload), then its download link."""
+
+    template_name = "reports/export_status.html"
+    fragment_template = "reports/_export_progress.html"
+
+    def get(self, request, *args, **kwargs):
+        job = policy.get_object(request.user, ExportJob, pk=kwargs["pk"])
+        if job is None:
+            raise Http404(_("No such export, or you are not allowed to see it."))
+        policy.require(request.user, "view", job)
+        template = self.fragment_template if request.headers.get("HX-Request") or "fragment" in request.GET \
+            else self.template_name
+        return self.response_class(request=request, template=[template], context={"job": job},
+                                   using=self.template_engine)
+
+
+class ExportDownloadView(LoginRequiredMixin, View):
+    def get(self, request, *args, **kwargs):
+        job = policy.get_object(request.user, ExportJob, pk=kwargs["pk"])
+        if job is None:
+            raise Http404(_("No such export, or you are not allowed to see it."))
+        try:
+            stream = jobs.open_download(request.user, job)
+        except jobs.ExportRefused as refusal:
+            return render(request, "reports/export_status.html", {"job": job, "gone": str(refusal)}, status=410)
+        response = FileResponse(stream, as_attachment=True, filename=job.download_name)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -100,6 +100,13 @@ for _username in ("frontline", "auditor", "admin"):
 for _username, _sections in SECTIONS.items():
     EXPECTED[_username]["case"].update(_sections)
 
+# What a coordination report lists: a national coordination office's focal point every case of
+# its country except restricted ones (C2), whether or not it may open them (C3); a supervisor
+# the cases they see (excluded from C3).
+COORDINATE = {"focalpoint": {"C1", "C3"}, "supervisor": {"C1"}}
+for _username in EXPECTED:
+    EXPECTED[_username]["case"]["coordinate"] = COORDINATE.get(_username, NONE)
+
 # The parts of a victim's file (see VictimRule), written out per user.
 _WORKER = ("view_cooperation", "view_safety", "change_safety")
 VICTIM_SECTIONS = {

@@ -22,27 +22,40 @@ PROCEEDINGS = {"investigator", "prosecutor", "supervisor", "clerk", "judge"}
 SCHEDULERS_C1 = {"prosecutor", "supervisor", "clerk", "judge"}
 ORDER_READERS = PROCEEDINGS | {"caseworker"}
 ORDER_KEEPERS = PROCEEDINGS
+# Listed in a coordination report: the focal point (every unrestricted case of its country, and
+# what belongs to no case of its country's agencies) and the supervisor (what they see).
+COORDINATING = {"focalpoint", "supervisor"}
+# A deadline of no case (a victim's permit, a referral's answer) is counted for the agency that
+# holds it: the focal point covers every agency of its country, a supervisor only their own.
 
 # object name -> action -> who may
 EXPECTED = {
-    "trial day (C1)": {"view": C1_READERS, "change": SCHEDULERS_C1, "view_witnesses": ORDER_READERS},
+    "trial day (C1)": {"view": C1_READERS, "change": SCHEDULERS_C1, "view_witnesses": ORDER_READERS,
+                       "coordinate": COORDINATING},
     # Restricted: only its team (the prosecutor); the court's staff are not on it.
-    "hearing in restricted C2": {"view": {"prosecutor"}, "change": {"prosecutor"}, "view_witnesses": {"prosecutor"}},
+    "hearing in restricted C2": {"view": {"prosecutor"}, "change": {"prosecutor"}, "view_witnesses": {"prosecutor"},
+                                 "coordinate": NOBODY},
     # Child case; the supervisor is excluded; Safe Harbour supports the child (V4).
     "hearing in child case C3": {"view": {"investigator", "prosecutor", "caseworker", "clerk", "judge"},
                                  "change": {"prosecutor", "clerk", "judge"},
-                                 "view_witnesses": {"investigator", "prosecutor", "caseworker", "clerk", "judge"}},
-    "witness V1 at the trial day": {"view": ORDER_READERS, "change": SCHEDULERS_C1},
-    "special measure of V2": {"view": ORDER_READERS, "change": SCHEDULERS_C1},
+                                 "view_witnesses": {"investigator", "prosecutor", "caseworker", "clerk", "judge"},
+                                 "coordinate": {"focalpoint"}},
+    "witness V1 at the trial day": {"view": ORDER_READERS, "change": SCHEDULERS_C1, "coordinate": COORDINATING},
+    "special measure of V2": {"view": ORDER_READERS, "change": SCHEDULERS_C1, "coordinate": COORDINATING},
     "judge's leave": {"view": {"clerk", "judge"}, "change": {"clerk", "judge"}},
-    "no-contact order for V2": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "report_violation": ORDER_READERS},
-    "order issued event": {"view": ORDER_READERS, "change": ORDER_KEEPERS},
-    "violation of the order": {"view": ORDER_READERS, "change": ORDER_KEEPERS},
-    "disclosure deadline (C1)": {"view": C1_READERS, "change": {"investigator", "prosecutor", "supervisor"}},
-    "detention limit (defendant in C1)": {"view": PROCEEDINGS, "change": {"investigator", "prosecutor"}},
-    "order review deadline": {"view": ORDER_READERS, "change": ORDER_KEEPERS},
-    "permit expiry (V2)": {"view": C1_READERS, "change": {"investigator", "prosecutor", "caseworker"}},
-    "referral answer (V6 to Safe Harbour)": {"view": {"frontline", "caseworker"}, "change": {"caseworker"}},
+    "no-contact order for V2": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "report_violation": ORDER_READERS,
+                                "coordinate": COORDINATING},
+    "order issued event": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "coordinate": COORDINATING},
+    "violation of the order": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "coordinate": COORDINATING},
+    "disclosure deadline (C1)": {"view": C1_READERS, "change": {"investigator", "prosecutor", "supervisor"},
+                                 "coordinate": COORDINATING},
+    "detention limit (defendant in C1)": {"view": PROCEEDINGS, "change": {"investigator", "prosecutor"},
+                                          "coordinate": COORDINATING},
+    "order review deadline": {"view": ORDER_READERS, "change": ORDER_KEEPERS, "coordinate": COORDINATING},
+    "permit expiry (V2)": {"view": C1_READERS, "change": {"investigator", "prosecutor", "caseworker"},
+                           "coordinate": {"focalpoint"}},
+    "referral answer (V6 to Safe Harbour)": {"view": {"frontline", "caseworker"}, "change": {"caseworker"},
+                                             "coordinate": {"focalpoint"}},
 }
 
 

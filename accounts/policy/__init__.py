@@ -20,14 +20,28 @@ from .engine import Action, ObjectRule  # noqa: F401
 
 __all__ = [
     "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
-    "record_shown", "audience",
+    "record_shown", "audience", "coordinated_jurisdictions", "coordinated_agency_choices",
 ]
 
 
 def _rules():
-    from .court_rules import RULES  # rules.py's, with the court calendar's and orders' added
+    from .report_rules import RULES  # rules.py's, with the court calendar's, orders' and exports' added
 
     return RULES
+
+
+def coordinated_jurisdictions(user):
+    """The jurisdictions the user may run a coordination report for (a queryset)."""
+    from .rules import coordinated_jurisdictions
+
+    return coordinated_jurisdictions(user)
+
+
+def coordinated_agency_choices(user):
+    """The agencies a coordination report can be narrowed to (a queryset)."""
+    from .rules import coordinated_agency_choices
+
+    return coordinated_agency_choices(user)
 
 
 def rule_for(model) -> ObjectRule:

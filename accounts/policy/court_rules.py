@@ -17,7 +17,9 @@ from referrals.models import Referral
 from victims.models import Victim, VictimCaseLink
 
 from .engine import Action, ObjectRule, may_act_at_all
-from .rules import CASE_READERS, CASE_RULE, PROCEEDINGS, VICTIM_RULE, VICTIM_WORKERS, RULES
+from .rules import (
+    CASE_READERS, CASE_RULE, COORDINATORS, PROCEEDINGS, VICTIM_RULE, VICTIM_WORKERS, RULES, coordinated_agencies,
+)
 
 COURT_STAFF = frozenset({F.COURT_CLERK, F.JUDGE})
 # Who sets hearing dates: the prosecution asks, the court lists [SPEC 2.5].
@@ -70,6 +72,8 @@ class HearingRule(ObjectRule):
         "change": Action("change", _("schedule, move, adjourn or cancel the hearing"), SCHEDULERS),
         "view_witnesses": Action("view_witnesses", _("see the witnesses and their special measures"),
                                  PROCEEDINGS | {F.CASEWORKER}),
+        # Hearings that need coordination, in the report, with their case [SPEC 2.8].
+        "coordinate": Action("coordinate", _("list the hearing in a coordination report"), COORDINATORS),
     }
 
     def _court_path(self, user):
@@ -98,6 +102,9 @@ class HearingRule(ObjectRule):
         functions = _functions(user)
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
+        if action == "coordinate":
+            cases = _cases(CASE_RULE.condition(user, "coordinate"))
+            return None if cases is None else Q(case__in=cases)
         if action == "view":
             case_path = None
             if functions & (CASE_READERS - {F.CASEWORKER}):
@@ -154,6 +161,7 @@ class HearingWitnessRule(ObjectRule):
     actions = {
         "view": HEARING_RULE.actions["view_witnesses"],
         "change": Action("change", _("record witnesses and special measures"), SCHEDULERS),
+        "coordinate": HEARING_RULE.actions["coordinate"],
     }
 
     def condition(self, user, action):
@@ -162,8 +170,8 @@ class HearingWitnessRule(ObjectRule):
             return None
         prefix = f"{self.path}__" if self.path != "hearing" else ""
         hearing_field = f"{prefix}hearing"
-        if action == "change":
-            hearings = HEARING_RULE.condition(user, "change")
+        if action in ("change", "coordinate"):
+            hearings = HEARING_RULE.condition(user, action)
             return None if hearings is None else Q(**{f"{hearing_field}__in": Hearing.objects.filter(hearings).values("pk")})
         paths = []
         if functions & (PROCEEDINGS | COURT_STAFF):
@@ -218,6 +226,9 @@ class ProtectionOrderRule(ObjectRule):
         "change": Action("change", _("vary, review or revoke the protection order"), ORDER_KEEPERS),
         "report_violation": Action("report_violation", _("report a violation of the order"),
                                    VICTIM_WORKERS | PROCEEDINGS),
+        # Orders and violations in the coordination report: those of the cases it lists, and
+        # those without a case from the courts it covers [SPEC 2.8].
+        "coordinate": Action("coordinate", _("list the order in a coordination report"), COORDINATORS),
     }
 
     def _court_path(self, user):
@@ -232,6 +243,11 @@ class ProtectionOrderRule(ObjectRule):
         functions = _functions(user)
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
+        if action == "coordinate":
+            cases, courts = _cases(CASE_RULE.condition(user, "coordinate")), coordinated_agencies(user)
+            listed = _any(None if cases is None else Q(case__in=cases),
+                          None if courts is None else Q(case__isnull=True, issuing_court__in=courts))
+            return None if listed is None else listed & ~VICTIM_RULE.exclusion(user, victim="victim_id")
         safety = VICTIM_RULE.condition(user, "view_safety")
         cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
         view = _any(
@@ -281,7 +297,7 @@ class OrderPartRule(ObjectRule):
 
     def __init__(self, model, change):
         self.model = model
-        self.order_actions = {"view": "view", "change": change}
+        self.order_actions = {"view": "view", "change": change, "coordinate": "coordinate"}
         self.actions = {name: ORDER_RULE.actions[action] for name, action in self.order_actions.items()}
 
     def condition(self, user, action):
@@ -299,6 +315,10 @@ class DeadlineRule(ObjectRule):
         "view": Action("view", _("see the deadline"), CASE_READERS | VICTIM_WORKERS | {F.FRONTLINE}),
         "change": Action("change", _("mark the deadline met or extend it"),
                          CASE_READERS | VICTIM_WORKERS | {F.FRONTLINE}),
+        # Missed and extended deadlines are counted in the coordination report, by kind and
+        # responsible agency: those of the cases it lists, and those of no case held by the
+        # agencies it covers [SPEC 2.8].
+        "coordinate": Action("coordinate", _("count the deadline in a coordination report"), COORDINATORS),
     }
 
     def _anchors(self, user, action):
@@ -324,6 +344,10 @@ class DeadlineRule(ObjectRule):
             raise KeyError(f"Deadline has no action {action!r}")
         if not may_act_at_all(user) or not _functions(user) & self.actions[action].functions:
             return None
+        if action == "coordinate":
+            cases, agencies = _cases(CASE_RULE.condition(user, "coordinate")), coordinated_agencies(user)
+            return _any(None if cases is None else Q(case__in=cases),
+                        None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies))
         paths, earlier = [], Q()
         for field, allowed in self._anchors(user, action):
             if allowed is not None:

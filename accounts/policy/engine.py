@@ -7,6 +7,10 @@ A user may do an action on an object when
     ownership (a front-line officer and the victim they recorded), and
   * no exclusion names the user for that object.
 
+An action may also declare a *reach*: a path of its own for some functions, such as the
+national coordination office's reach over the cases of its country in a coordination report
+(`ObjectRule.reach`). Exclusions apply to it as to every other path.
+
 Each rule turns this into one SQL condition, so "which objects may this user see" is a
 single filtered query and "may this user do X to this object" is the same condition
 applied to one row: both questions always get the same answer.
@@ -36,6 +40,8 @@ class Action:
     permission: str | None = None
     owner_field: str | None = None
     owner_functions: frozenset = field(default_factory=frozenset)
+    # Functions for which the rule's reach(user, action) is one more path (see the module doc).
+    reach_functions: frozenset = field(default_factory=frozenset)
 
 
 class ObjectRule:
@@ -54,13 +60,17 @@ class ObjectRule:
         """The Q by which the user owns an object for `action` (its owner_field is the user)."""
         return Q(**{self.actions[action].owner_field: user})
 
+    def reach(self, user, action):
+        """A Q of the objects the user reaches for `action` beyond grants and ownership, or None."""
+        return None
+
     def access_is_logged(self, obj):
         """Whether every granted access to obj goes into the access log, not only denials."""
         return False
 
     def functions_for(self, action):
         a = self.actions[action]
-        return a.functions | a.owner_functions
+        return a.functions | a.owner_functions | a.reach_functions
 
     def condition(self, user, action):
         """The SQL condition for `action` by `user`, or None when the user can never do it."""
@@ -83,6 +93,10 @@ class ObjectRule:
             paths.append(Q(Exists(grants)))
         if a.owner_field and functions & a.owner_functions:
             paths.append(self.ownership(user, action))
+        if functions & a.reach_functions:
+            reach = self.reach(user, action)
+            if reach is not None:
+                paths.append(reach)
         if not paths:
             return None
         condition = reduce(or_, paths)

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.functions import Function as F
-from accounts.models import User
+from accounts.functions import AgencyKind, Function as F
+from accounts.models import Agency, User
 from referrals.models import Referral
 from cases.models import (
     Appeal, Asset, Case, CaseAssignment, CaseExclusion, CaseGroupObjectPermission, CaseNote, CaseStageChange,
@@ -47,6 +47,58 @@ PROCEEDINGS = INVESTIGATIVE | {F.COURT_CLERK, F.JUDGE}
 CASE_BUILDERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR})
 # Who works with the victim directly: police, prosecution and the supporting NGO.
 VICTIM_WORKERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
+# Who reads coordination reports [SPEC 2.8]: the focal point for the country its office
+# coordinates [GP 14], a supervisor for their office.
+COORDINATORS = frozenset({F.FOCAL_POINT, F.SUPERVISOR})
+
+
+def coordinated_country(user):
+    """The country a national coordination office's focal point coordinates, or None: the
+    coordination report covers its cases whichever agencies handle them [GP 14, NA I.B]."""
+    agency = getattr(user, "agency", None)
+    if (may_act_at_all(user) and F.FOCAL_POINT in (user.functions or ()) and agency is not None
+            and agency.kind == AgencyKind.COORDINATION):
+        return agency.country.code
+    return None
+
+
+def coordinated_agencies(user):
+    """The agencies whose referrals, and whose orders and deadlines that belong to no case, a
+    coordination report covers: every agency of a focal point's country; a supervisor's own
+    office. None when the user reads no coordination report."""
+    if not may_act_at_all(user) or not set(user.functions or ()) & COORDINATORS or not user.agency_id:
+        return None
+    country = coordinated_country(user)
+    if country is not None:
+        return Agency.objects.filter(country=country).values("pk")
+    if F.SUPERVISOR in user.functions:
+        return Agency.objects.filter(pk=user.agency_id).values("pk")
+    return None
+
+
+def coordinated_jurisdictions(user):
+    """The jurisdictions a user may run a coordination report for: those of the focal point's
+    country, a supervisor's own."""
+    from accounts.models import Jurisdiction
+
+    if not set(getattr(user, "functions", ()) or ()) & COORDINATORS or not may_act_at_all(user):
+        return Jurisdiction.objects.none()
+    country = coordinated_country(user)
+    if country is not None:
+        return Jurisdiction.objects.filter(country=country)
+    if F.SUPERVISOR in user.functions and user.agency_id and user.agency.jurisdiction_id:
+        return Jurisdiction.objects.filter(pk=user.agency.jurisdiction_id)
+    return Jurisdiction.objects.none()
+
+
+def coordinated_agency_choices(user):
+    """The agencies a coordination report can be narrowed to: those of the user's jurisdictions
+    and those it covers."""
+    agencies = coordinated_agencies(user)
+    condition = Q(jurisdiction__in=coordinated_jurisdictions(user))
+    if agencies is not None:
+        condition |= Q(pk__in=agencies)
+    return Agency.objects.filter(condition)
 
 
 class CaseRule(ObjectRule):
@@ -90,10 +142,21 @@ class CaseRule(ObjectRule):
             "manage_team", _("assign the case team and exclude people"), frozenset({F.PROSECUTOR, F.SUPERVISOR}),
             "change_case",
         ),
+        # What a coordination report lists [SPEC 2.8]: a supervisor the cases they see; a national
+        # coordination office's focal point also every case of its country (reach), except
+        # restricted ones, which stay with their team. Opening a listed case still needs "view".
+        "coordinate": Action(
+            "coordinate", _("list the case in a coordination report"), COORDINATORS, "view_case",
+            reach_functions=frozenset({F.FOCAL_POINT}),
+        ),
     }
 
     def exclusion(self, user):
         return Q(Exists(CaseExclusion.objects.filter(case=OuterRef("pk"), user=user)))
+
+    def reach(self, user, action):
+        country = coordinated_country(user) if action == "coordinate" else None
+        return None if country is None else Q(jurisdiction__country=country, is_restricted=False)
 
     def access_is_logged(self, case):
         # Restricted cases (a public official involved) are watched closely [PR 1.2.7].
@@ -176,9 +239,11 @@ class CaseSectionRule(ObjectRule):
     """Objects that belong to a case part of its file: who may see or change them is who may
     see or change that part of the case (`path` leads from the object to its case)."""
 
-    def __init__(self, model, path, view, change=None):
+    def __init__(self, model, path, view, change=None, coordinate=False):
         self.model, self.path = model, path
         self.case_actions = {"view": view, "change": change or view}
+        if coordinate:  # listed in coordination reports with its case
+            self.case_actions["coordinate"] = "coordinate"
         self.actions = {name: CASE_RULE.actions[action] for name, action in self.case_actions.items()}
 
     def condition(self, user, action):
@@ -249,11 +314,18 @@ class ReferralRule(ObjectRule):
         "view": Action("view", _("see the referral"), RECORDERS),
         "respond": Action("respond", _("answer and work on the referral"), RECORDERS),
         "withdraw": Action("withdraw", _("withdraw the referral"), RECORDERS),
+        # Referrals between agencies and their timings, by victim code [SPEC 2.8].
+        "coordinate": Action("coordinate", _("list the referral in a coordination report"), COORDINATORS),
     }
 
     def condition(self, user, action):
         if not may_act_at_all(user) or not user.agency_id or not set(user.functions) & self.actions[action].functions:
             return None
+        if action == "coordinate":
+            agencies = coordinated_agencies(user)
+            return None if agencies is None else (
+                (Q(from_agency__in=agencies) | Q(to_agency__in=agencies))
+                & ~VICTIM_RULE.exclusion(user, victim="victim_id"))
         side = {
             "view": Q(from_agency=user.agency_id) | Q(to_agency=user.agency_id),
             "respond": Q(to_agency=user.agency_id),
@@ -292,9 +364,9 @@ SECTION_RULES = [
     CaseSectionRule(Verdict, "charge__defendant__case", "view_proceedings", "change_proceedings"),
     CaseSectionRule(Appeal, "verdict__charge__defendant__case", "view_proceedings", "change_proceedings"),
     CaseSectionRule(Asset, "case", "view_proceedings", "change_proceedings"),
-    CaseSectionRule(CooperationRequest, "case", "view_cooperation", "change_cooperation"),
+    CaseSectionRule(CooperationRequest, "case", "view_cooperation", "change_cooperation", coordinate=True),
     CaseSectionRule(CompensationClaim, "case", "view_compensation", "change_compensation"),
-    CaseSectionRule(CoordinationMeeting, "case", "view", "add_meeting"),
+    CaseSectionRule(CoordinationMeeting, "case", "view", "add_meeting", coordinate=True),
     CaseSectionRule(CaseAssignment, "case", "view", "manage_team"),
     CaseSectionRule(CaseStageChange, "case", "view", "change"),
 ]

@@ -263,7 +263,8 @@ class HearingWitnessSerializer(ServiceWriteMixin, ModelRulesSerializer):
     class Meta:
         model = HearingWitness
         fields = ["id", "hearing", "case", "victim", "victim_code", "role", "appearance", "interpreter_language",
-                  "interpreter_booked", "early_testimony", "leaves_country_on", "confirm_warnings"]
+                  "interpreter_booked", "early_testimony", "leaves_country_on", "testifies_from",
+                  "confirm_warnings"]
 
     def write(self, witness, actor):
         return services.save_witness(witness, actor=actor, confirmed=self.confirmed)

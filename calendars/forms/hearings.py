@@ -117,7 +117,7 @@ class HearingWitnessForm(forms.ModelForm):
     class Meta:
         model = HearingWitness
         fields = ["victim", "role", "appearance", "interpreter_language", "interpreter_booked", "early_testimony",
-                  "leaves_country_on"]
+                  "leaves_country_on", "testifies_from"]
         widgets = {"leaves_country_on": DATE}
 
     def __init__(self, *args, user, hearing, **kwargs):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 
@@ -155,6 +156,10 @@ class HearingWitness(models.Model):
     # A victim who will leave the country testifies early so they need not return [GP 8(c)].
     early_testimony = models.BooleanField(_("early testimony: the witness will leave the country"), default=False)
     leaves_country_on = models.DateField(_("leaves the country on"), null=True, blank=True)
+    # A witness abroad testifies by video link or through mutual legal assistance: both need
+    # arranging between countries [GP 8(c), PR 1.2.9].
+    testifies_from = CountryField(_("testifies from abroad (country)"), blank=True,
+                                  help_text=_("Only if the witness is abroad at the time of the hearing."))
     history = HistoricalRecords()
 
     class Meta:

@@ -67,7 +67,9 @@ class CooperationRequest(models.Model):
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     response_due_on = models.DateField(_("response due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    # Human-rights screening before cooperating [PR 1.2.9].
+    # Human-rights screening before cooperating [PR 1.2.9]: the date says it was done (no
+    # risk ticked then means none was found), so "not screened" and "no risk" stay apart.
+    screened_on = models.DateField(_("human-rights screening done on"), null=True, blank=True)
     risk_death_penalty = models.BooleanField(_("risk of the death penalty"), default=False)
     risk_torture = models.BooleanField(_("risk of torture or ill-treatment"), default=False)
     risk_unfair_trial = models.BooleanField(_("risk of an unfair trial"), default=False)

@@ -1,0 +1,179 @@
+"""Exports as Celery jobs [SPEC 2.8]: asked for on a page, written by a worker while the page
+shows its progress, kept for settings.EXPORT_FILE_HOURS for the person who asked, then deleted
+by beat. Every file made is logged in the access log with its filters, row count and SHA-256.
+
+A job runs once: the worker claims it with SELECT ... FOR UPDATE SKIP LOCKED while it is queued,
+so a redelivered or doubled task finds nothing to do. A file is written under a temporary
+name and renamed when complete, so a failed job leaves no file.
+"""
+
+import datetime
+import hashlib
+import logging
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.audit import log_access
+from accounts.models import AccessLog
+
+from ..models import ExportJob
+from .writers import WRITERS
+
+logger = logging.getLogger(__name__)
+S = ExportJob.Status
+# A job still running after this long lost its worker: it is failed and its partial file removed.
+STALE_AFTER = datetime.timedelta(hours=2)
+
+
+class ExportRefused(Exception):
+    """The job cannot run as asked; the message is shown to its owner."""
+
+
+def request_export(*, user, period, format, report=ExportJob.Report.COORDINATION):
+    """Queue an export of `report` for `period`; the worker starts once this transaction commits."""
+    from ..tasks import run_export
+
+    if not policy.may_use(user, ExportJob, "download"):
+        raise ExportRefused(_("You may not export reports."))
+    job = ExportJob.objects.create(report=report, requested_by=user, filters=period.as_json(), format=format)
+    transaction.on_commit(lambda: run_export.delay(str(job.pk)))
+    return job
+
+
+def export_dir():
+    directory = settings.EXPORT_ROOT
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def file_path(job):
+    return export_dir() / job.file_name if job.file_name else None
+
+
+def _claim(job_id):
+    with transaction.atomic():
+        job = (ExportJob.objects.select_for_update(skip_locked=True, of=("self",)).select_related("requested_by__agency")
+               .filter(pk=job_id, status=S.QUEUED).first())
+        if job is None:
+            return None
+        job.status, job.started_at = S.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def _period(job):
+    from ..forms import CoordinationFilterForm
+
+    # The filters are checked again, against the rights the user holds now.
+    form = CoordinationFilterForm.from_period_json(job.filters, user=job.requested_by)
+    if not form.is_valid():
+        raise ExportRefused(" ".join(str(error) for errors in form.errors.values() for error in errors))
+    return form.period()
+
+
+def _build(job):
+    from .. import coordination
+
+    if job.report != ExportJob.Report.COORDINATION:
+        raise ExportRefused(_("There is no such report."))
+    if not policy.may_use(job.requested_by, ExportJob, "download"):
+        raise ExportRefused(_("You may no longer export this report."))
+    return coordination.build(job.requested_by, _period(job))
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run(job_id):
+    """Write the job's file (the Celery task's body). Returns the job, or None if it was not
+    waiting to run."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    extension = "zip" if job.format == ExportJob.Format.CSV else job.format
+    final = export_dir() / f"{job.pk}.{extension}"
+    partial = final.with_suffix(final.suffix + ".part")
+    jobs = ExportJob.objects.filter(pk=job.pk)
+    try:
+        report = _build(job)
+        total = sum(table.count() for table in report.tables)
+        jobs.update(rows_total=total)
+        rows = WRITERS[job.format](report, partial, lambda done: jobs.update(rows_done=done), total)
+        os.replace(partial, final)
+        finished = timezone.now()
+        job.status, job.rows_total, job.rows_done = S.DONE, total, rows
+        job.file_name, job.size, job.sha256 = final.name, final.stat().st_size, _sha256(final)
+        job.finished_at, job.expires_at = finished, finished + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
+        with transaction.atomic():
+            job.save()
+            log_access(job.requested_by, AccessLog.Action.EXPORT, [job], requested=f"{job.report} {job.format}",
+                       purpose=str(report.title), details=export_details(job, report))
+    except Exception as error:
+        for leftover in (partial, final):
+            leftover.unlink(missing_ok=True)
+        if isinstance(error, ExportRefused):
+            message = str(error)
+        else:
+            logger.exception("Export %s failed", job.pk)
+            message = _("The export could not be written (%(error)s). Nothing was kept; try again, and tell your "
+                        "administrator if it fails again.") % {"error": type(error).__name__}
+        job.status, job.error, job.finished_at = S.FAILED, message, timezone.now()
+        job.file_name, job.size, job.sha256 = "", None, ""
+        job.save()
+    return job
+
+
+def export_details(job, report):
+    """What the access log keeps of an export: never a row, only what was asked and what came out."""
+    return {
+        "report": job.report, "format": job.format, "rows": job.rows_done, "sha256": job.sha256,
+        "filters": job.filters, "filters_shown": [[str(label), str(value)] for label, value in report.filters],
+        "classification": str(report.classification), "file": job.download_name,
+    }
+
+
+def open_download(user, job):
+    """The file of a finished export for its owner, logged; raises Http404/PermissionDenied
+    through the policy, and ExportRefused when the file is gone."""
+    policy.require(user, "download", job)
+    path = file_path(job)
+    if job.status != S.DONE or job.expires_at is None or job.expires_at <= timezone.now() or not path.exists():
+        raise ExportRefused(_("This export is no longer kept: files are deleted %(hours)s hour(s) after they are made. "
+                              "Run the export again.") % {"hours": f"{settings.EXPORT_FILE_HOURS:g}"})
+    log_access(user, AccessLog.Action.EXPORT, [job], requested="download", purpose=job.get_report_display(),
+               details={"report": job.report, "format": job.format, "rows": job.rows_done, "sha256": job.sha256,
+                        "filters": job.filters, "downloaded": True})
+    return open(path, "rb")
+
+
+def purge_expired(now=None):
+    """Delete the files of exports past their time, and fail jobs whose worker vanished.
+    Returns how many files were removed."""
+    now = now or timezone.now()
+    removed = 0
+    with transaction.atomic():
+        for job in ExportJob.objects.select_for_update(skip_locked=True).filter(status=S.DONE, expires_at__lte=now):
+            path = file_path(job)
+            if path is not None:
+                path.unlink(missing_ok=True)
+                removed += 1
+            job.status, job.file_name = S.EXPIRED, ""
+            job.save(update_fields=["status", "file_name"])
+        for job in ExportJob.objects.select_for_update(skip_locked=True).filter(
+                status__in=(S.QUEUED, S.RUNNING), created_at__lte=now - STALE_AFTER):
+            for leftover in export_dir().glob(f"{job.pk}.*"):
+                leftover.unlink(missing_ok=True)
+            job.status, job.finished_at = S.FAILED, now
+            job.error = _("The export was not finished: the worker stopped. Run it again.")
+            job.save(update_fields=["status", "finished_at", "error"])
+    return removed

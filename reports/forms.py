@@ -1,0 +1,104 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import policy
+from accounts.models import Agency, Jurisdiction
+
+from .coordination import Period
+from .models import ExportJob
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def months_before(day, months):
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+
+
+class CoordinationFilterForm(forms.Form):
+    """The coordination report's filters [SPEC 2.8]: the jurisdictions and agencies offered are
+    those the access policy lets the user report on; anything else is refused at its field."""
+
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
+    jurisdiction = forms.ModelChoiceField(
+        queryset=Jurisdiction.objects.none(), label=_("Jurisdiction"),
+        error_messages={"invalid_choice": _("That is not a jurisdiction you can report on."),
+                        "required": _("Choose the jurisdiction the report covers.")})
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=_("Agency"), required=False, empty_label=_("All agencies"),
+        error_messages={"invalid_choice": _("That is not an agency you can report on.")})
+
+    # A page opened without filters shows the defaults, not four "required" errors.
+    defaults_when_empty = True
+
+    def __init__(self, data=None, *, user, **kwargs):
+        today = timezone.localdate()
+        if self.defaults_when_empty and data is not None and not any(data.get(name) for name in ("date_from", "date_to", "jurisdiction", "agency")):
+            data = None
+        self.user = user
+        jurisdictions = policy.coordinated_jurisdictions(user)
+        initial = {"date_from": months_before(today, 3), "date_to": today,
+                   "jurisdiction": (jurisdictions.filter(pk=user.agency.jurisdiction_id).first()
+                                    if user.agency_id and user.agency.jurisdiction_id else None)
+                   or jurisdictions.first(), **kwargs.pop("initial", {})}
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["jurisdiction"].queryset = jurisdictions
+        self.fields["agency"].queryset = policy.coordinated_agency_choices(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", _("The period cannot end before it starts."))
+            elif end > years_after(start, settings.REPORT_MAX_YEARS):
+                self.add_error("date_to", _("A report covers at most %(years)d years.")
+                               % {"years": settings.REPORT_MAX_YEARS})
+        return cleaned
+
+    def period(self):
+        """The filters as a Period: the valid form's, or the defaults of an unbound one (None if
+        the user has no jurisdiction to report on)."""
+        if not self.is_bound:
+            initial = {name: self[name].initial for name in ("date_from", "date_to", "jurisdiction")}
+            return Period(**initial) if initial["jurisdiction"] else None
+        data = self.cleaned_data
+        return Period(date_from=data["date_from"], date_to=data["date_to"], jurisdiction=data["jurisdiction"],
+                      agency=data["agency"])
+
+    @classmethod
+    def from_period_json(cls, filters, *, user):
+        return cls({"date_from": filters.get("from"), "date_to": filters.get("to"),
+                    "jurisdiction": filters.get("jurisdiction"), "agency": filters.get("agency") or ""}, user=user)
+
+    def visible_values(self):
+        """The filters as they stand (bound or initial), for re-use in the export form."""
+        return {name: self[name].value() for name in self.fields}
+
+
+class ExportForm(CoordinationFilterForm):
+    format = forms.ChoiceField(label=_("Format"), choices=ExportJob.Format.choices,
+                               error_messages={"invalid_choice": _("There is no export format “%(value)s”."),
+                                               "required": _("Choose a format.")})
+
+    defaults_when_empty = False
+
+    def __init__(self, data=None, *, user, **kwargs):
+        kwargs.setdefault("auto_id", "export-%s")  # beside the filter form on one page
+        super().__init__(data, user=user, **kwargs)

@@ -1,0 +1,143 @@
+"""Report tables: what every report (on screen, in the API, in each export format) is made of.
+
+A table is a queryset that selects named columns only (`values_list(*fields)`): a report never
+loads model instances, so no field it does not name (a victim's identity above all) can reach
+its code, its pages or its files. Each column says what kind of value it holds, so every
+export writes typed cells (dates as dates, numbers as numbers) from the same rows.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Aggregate, FloatField
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+TEXT, CHOICE, INT, NUMBER, DATE, DATETIME, BOOL, COUNTRIES, LIST = (
+    "text", "choice", "int", "number", "date", "datetime", "bool", "countries", "list")
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont: the fraction's percentile with linear interpolation
+    between rows (the median is Percentile(x, 0.5)); NULLs are left out."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile's fraction lies between 0 and 1.")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+def country_names(value):
+    codes = value.split(",") if isinstance(value, str) else list(value or ())
+    return "; ".join(str(countries.name(code)) for code in codes if code)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the name the table's query selects
+    label: str
+    kind: str = TEXT
+    choices: dict | None = None  # stored value -> label, for CHOICE
+    format: object = None  # raw value -> shown text, for values that need more than a kind
+
+    def cell(self, raw):
+        """The typed value an export writes: str, int, float, date, naive local datetime or None."""
+        if self.format is not None:
+            return self.format(raw)
+        if raw is None:
+            return None
+        if self.kind == CHOICE:
+            return str((self.choices or {}).get(raw, raw)) if raw != "" else ""
+        if self.kind == INT:
+            return int(raw)
+        if self.kind == NUMBER:
+            return round(float(raw), 1)
+        if self.kind == DATETIME:
+            return timezone.localtime(raw).replace(tzinfo=None, microsecond=0)
+        if self.kind == DATE:
+            return raw
+        if self.kind == BOOL:
+            return str(_("yes") if raw else _("no"))
+        if self.kind == COUNTRIES:
+            return country_names(raw)
+        if self.kind == LIST:
+            return "; ".join(str(item) for item in raw if item not in (None, ""))
+        return str(raw)
+
+
+@dataclass
+class Table:
+    """One table of a report. `queryset` is unevaluated; `links` are further named columns a
+    page uses to link rows (an id and whether the reader may open it), never exported."""
+
+    key: str
+    title: str
+    columns: list
+    queryset: object
+    note: str = ""
+    links: tuple = ()
+    _count: int | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def fields(self):
+        """Every column the table's query selects, in order."""
+        return [column.key for column in self.columns] + list(self.links)
+
+    def query(self):
+        return self.queryset.values_list(*self.fields)
+
+    def count(self):
+        """The table's row count (one COUNT query, asked once)."""
+        if self._count is None:
+            self._count = self.queryset.order_by().count()
+        return self._count
+
+    def rows(self, limit=None, offset=0, chunk_size=2000):
+        """Typed rows, streamed from a server-side cursor: memory stays bounded however many."""
+        query = self.query()
+        if limit is not None or offset:
+            query = query[offset:None if limit is None else offset + limit]
+        width = len(self.columns)
+        for raw in query.iterator(chunk_size=chunk_size):
+            yield [column.cell(value) for column, value in zip(self.columns, raw[:width])], raw[width:]
+
+
+@dataclass
+class Section:
+    title: str
+    tables: list
+
+
+@dataclass
+class Report:
+    """What a report is, whatever it is shown or written in."""
+
+    key: str
+    title: str
+    classification: str
+    filters: list  # [(label, shown value)] for title pages and headers
+    generated_by: str
+    generated_at: datetime.datetime
+    sections: list = field(default_factory=list)
+
+    @property
+    def tables(self):
+        return [table for section in self.sections for table in section.tables]
+
+
+def cell_text(value):
+    """A typed cell as plain text (CSV, PDF, the API)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
