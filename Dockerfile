@@ -15,7 +15,7 @@ COPY . .
 # collectstatic needs settings but no secrets or services.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused/unused \
     python manage.py collectstatic --no-input \
-    && chown -R app:app /app
+    && mkdir -p /exports && chown -R app:app /app /exports
 
 USER app
 EXPOSE 8000
