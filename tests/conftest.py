@@ -17,6 +17,9 @@ CASES = {
     "C2": "PT-LIS-2026-0002",  # restricted: public official; team = prosecutor only
     "C3": "PT-LIS-2026-0003",  # child victim; supervisor excluded
     "C4": "BR-SP-2026-0001",  # the other country
+    # Handled by agencies no demo login belongs to; the focal point coordinates them.
+    "C5": "PT-SNT-2026-0001",  # transnational, overdue cooperation request, order violated
+    "C6": "PT-SNT-2026-0002",  # transnational, referrals, a missed deadline
 }
 VICTIMS = {
     "V1": "V-DM7K2QXP",  # C1, supported by Safe Harbour

@@ -101,9 +101,9 @@ for _username, _sections in SECTIONS.items():
     EXPECTED[_username]["case"].update(_sections)
 
 # What a coordination report lists: a national coordination office's focal point every case of
-# its country except restricted ones (C2), whether or not it may open them (C3); a supervisor
+# its country except restricted ones (C2), whether or not it may open them (C3, C5, C6); a supervisor
 # the cases they see (excluded from C3).
-COORDINATE = {"focalpoint": {"C1", "C3"}, "supervisor": {"C1"}}
+COORDINATE = {"focalpoint": {"C1", "C3", "C5", "C6"}, "supervisor": {"C1"}}
 for _username in EXPECTED:
     EXPECTED[_username]["case"]["coordinate"] = COORDINATE.get(_username, NONE)
 

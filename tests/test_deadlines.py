@@ -392,7 +392,7 @@ def anchored(demo):
     rows = {
         "case": disclosure(demo),
         "victim": Deadline.objects.get(victim=demo.victim("V2"), kind=K.PERMIT_EXPIRY),
-        "referral": Deadline.objects.get(kind=K.REFERRAL_RESPONSE),
+        "referral": Deadline.objects.get(kind=K.REFERRAL_RESPONSE, referral__victim=demo.victim("V6")),
         "order": Deadline.objects.get(case=c1, kind=K.ORDER_REVIEW),
         "defendant": Deadline.objects.get(case=c1, kind=K.PRE_TRIAL_DETENTION),
         "abroad": Deadline.objects.get(case=demo.case("C4"), kind=K.STAGE_STANDARD, status=St.OPEN),

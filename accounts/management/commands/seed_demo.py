@@ -1,5 +1,7 @@
 """Demo agencies in two countries, one user per function, and cases and victims arranged so
-that every function sees a different share. Safe to run again: existing rows are kept."""
+that every function sees a different share; and, for the focal point's coordination report,
+two more cases handled by agencies no demo login belongs to. Safe to run again: existing rows
+are kept."""
 
 import datetime
 
@@ -20,8 +22,8 @@ from referrals import services as referral_services
 from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
 from victims.models import (
-    AssistanceService, Consent, CooperationWithAuthorities, CounsellingNote, ParticipationEntry, ProtectedRelative,
-    ResidencePermit, RiskAssessment, SafetyPlan, Victim, VictimCaseLink,
+    AssistanceService, Consent, CooperationWithAuthorities, CounsellingNote, Indicator, ParticipationEntry,
+    ProtectedRelative, ResidencePermit, RiskAssessment, SafetyPlan, Victim, VictimCaseLink,
 )
 
 VICTIM_V2 = "V-DM4HN8TB"
@@ -48,6 +50,11 @@ AGENCIES = {
     "pt-oversight": ("Inspectorate-General of Justice Services", AgencyKind.OVERSIGHT, "PT"),
     "br-police": ("Federal Police – Human Trafficking Unit", AgencyKind.POLICE, "BR"),
     "br-ngo": ("Casa Acolhida", AgencyKind.NGO, "BR"),
+    # The coordination world (Command._coordination_world): agencies no demo login belongs to.
+    "pt-immigration": ("Immigration and Borders Service – Lisbon", AgencyKind.IMMIGRATION, "PT"),
+    "pt-prosecution-sintra": ("Public Prosecution Service – Sintra", AgencyKind.PROSECUTION, "PT"),
+    "pt-court-sintra": ("Sintra Criminal Court", AgencyKind.COURT, "PT"),
+    "pt-ngo-rota": ("Rota Segura Association", AgencyKind.NGO, "PT"),
 }
 
 # username: (first, last, agency, functions, staff)
@@ -64,6 +71,15 @@ USERS = {
     "admin": ("Marta", "Reis", "pt-focal", [Function.ADMIN], True),
     "investigator.br": ("Lucas", "Pereira", "br-police", [Function.INVESTIGATOR], False),
     "caseworker.br": ("Camila", "Rocha", "br-ngo", [Function.CASEWORKER], False),
+}
+
+# People the coordination world's cases need, who never sign in (no password, no demo login):
+# username: (first, last, agency, function).
+BACKGROUND_STAFF = {
+    "carla.mendes": ("Carla", "Mendes", "pt-immigration", Function.INVESTIGATOR),
+    "ricardo.antunes": ("Ricardo", "Antunes", "pt-prosecution-sintra", Function.PROSECUTOR),
+    "beatriz.carvalho": ("Beatriz", "Carvalho", "pt-court-sintra", Function.JUDGE),
+    "luisa.teixeira": ("Luísa", "Teixeira", "pt-ngo-rota", Function.CASEWORKER),
 }
 
 R = CaseAgency.Role
@@ -258,6 +274,7 @@ class Command(BaseCommand):
             self._victim_care(users, agencies, jurisdictions)
         self._referrals(users, agencies)
         self._court_calendar(users, agencies)
+        self._coordination_world(agencies, jurisdictions)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
@@ -412,6 +429,262 @@ class Command(BaseCommand):
             kind=Deadline.Kind.DISCLOSURE, case=c1, title="Disclose the wage records to the defence",
             due_at=at(3, 17), responsible_user=prosecutor, responsible_agency=agencies["pt-prosecution"]),
             actor=prosecutor)
+
+    def _coordination_world(self, agencies, jurisdictions):
+        """What the focal point's coordination report lists beyond Operation Harvest [SPEC 2.8]:
+        two transnational cases of the Lisbon district handled by agencies no demo login belongs
+        to (the immigration service investigating, the Sintra prosecution and court, Rota Segura
+        supporting the victims), with cooperation requests (one overdue, one not yet screened),
+        referrals answered over hours and days [SPEC 2.4], a deposition with early testimony and
+        a witness abroad, a no-contact order that was violated [SPEC 2.6], coordination
+        meetings, and a missed and an extended deadline [SPEC 2.5]. The coordination office
+        takes no part in these cases: it reaches them as every unrestricted case of its country.
+        Their staff never sign in. Dates are relative to today."""
+        from calendars import deadlines as deadline_services, services as hearing_services
+        from calendars.models import Courtroom, Deadline, HearingWitness, SpecialMeasure
+        from cases.models import CooperationRequest as CR, CoordinationMeeting
+        from protection import services as order_services
+        from protection.models import ProtectionOrder, Violation
+
+        staff = {}
+        for username, (first, last, agency_key, function) in BACKGROUND_STAFF.items():
+            user, created = User.objects.get_or_create(username=username, defaults=dict(
+                first_name=first, last_name=last, email=f"{username}@example.org", agency=agencies[agency_key],
+                functions=[str(function)]))
+            if created:
+                user.set_unusable_password()
+                user.save()
+            staff[function] = user
+        if Case.objects.filter(reference="PT-SNT-2026-0001").exists():
+            return
+        investigator, prosecutor = staff[Function.INVESTIGATOR], staff[Function.PROSECUTOR]
+        judge, caseworker = staff[Function.JUDGE], staff[Function.CASEWORKER]
+        immigration, office, court, ngo = (agencies[key] for key in (
+            "pt-immigration", "pt-prosecution-sintra", "pt-court-sintra", "pt-ngo-rota"))
+        today = timezone.localdate()
+
+        def day(days):
+            return today + datetime.timedelta(days=days)
+
+        def at(days, hour, minute=0):
+            return timezone.make_aware(datetime.datetime.combine(day(days), datetime.time(hour, minute)))
+
+        def new_case(reference, opened, stages, days_in_stage, defendants, court_agency=None, **fields):
+            parts = [(immigration, R.INVESTIGATING), (office, R.PROSECUTING), (ngo, R.SUPPORTING)]
+            team = [(prosecutor, T.PROSECUTOR), (caseworker, T.NGO_CASEWORKER)]
+            if court_agency is not None:
+                parts.append((court_agency, R.COURT))
+                team.append((judge, T.JUDGE))
+            case = case_services.open_case(
+                actor=investigator, agencies=parts, reference=reference, jurisdiction=jurisdictions["pt"],
+                court=court_agency, is_transnational=True, opened_on=day(-opened), **fields)
+            for user, role in team:
+                case_services.assign(case, user, role, started_on=day(-opened))
+            saved = {}
+            for name, details, charges in defendants:
+                saved[name] = case_services.save_defendant(Defendant(case=case, name=name, **details))
+                for statute, offence, forms, status in charges:
+                    Charge.objects.create(defendant=saved[name], statute_reference=statute, offence=offence,
+                                          exploitation_forms=forms, acts=["recruitment", "transportation"],
+                                          status=status, charged_on=day(-days_in_stage) if status == "filed" else None)
+            for stage in stages:
+                case = lifecycle.move(case, stage, actor=prosecutor if stage == Case.Stage.PRE_TRIAL else investigator)
+            case.stage_entered_at = timezone.now() - datetime.timedelta(days=days_in_stage)
+            case.save()
+            return case, saved
+
+        def new_victim(case, code, fields, identity, presumed, identified=None):
+            """Recorded by the immigration inspector; presumed, then identified, on the days given."""
+            victim = victim_services.record_victim(actor=investigator, identity=identity, code=code, **fields)
+            victim_services.link_to_case(victim, case, L.VICTIM_WITNESS)
+            victim_services.set_status(
+                victim, Victim.Status.PRESUMED, actor=investigator, authority=str(immigration),
+                criteria="Indicators observed at first contact: "
+                + ", ".join(str(Indicator(i).label).lower() for i in fields["indicators"]),
+                channel=fields["identification_channel"], decided_on=day(presumed))
+            if identified is not None:
+                victim_services.set_status(victim, Victim.Status.IDENTIFIED, actor=prosecutor, authority=str(office),
+                                           criteria="Statements corroborated by the investigation.",
+                                           decided_on=day(identified))
+            return victim
+
+        def refer(victim, urgency, services, sent, accepted, first_service=None, note=""):
+            """A referral to Rota Segura through the services, then given the times its steps
+            really took (sent, accepted, first service), with its events, notice and answer
+            deadline in step; Rota Segura supports the victim from then on."""
+            victim_services.give_consent(victim, actor=investigator, purpose=Consent.Purpose.REFERRAL, agency=ngo,
+                                         informed=True, given_on=timezone.localtime(sent).date())
+            referral = referral_services.send_referral(victim, actor=investigator, to_agency=ngo, services=services,
+                                                       urgency=urgency, note=note)
+            referral = referral_services.move(referral, "accept", actor=caseworker)
+            if first_service is not None:
+                referral = referral_services.move(referral, "start", actor=caseworker)
+            referral.sent_at = sent
+            referral.response_due_at = sent + datetime.timedelta(hours=settings.REFERRAL_RESPONSE_HOURS[urgency])
+            referral.accepted_at = referral.assigned_at = accepted
+            referral.first_service_at = first_service
+            referral.save()
+            stamps = {Referral.Status.SENT: sent, Referral.Status.ACCEPTED: accepted,
+                      Referral.Status.IN_PROGRESS: first_service}
+            for event in referral.events.all():
+                event.at = stamps[event.to_status]
+                event.save()
+            for notice in referral.notices.all():
+                notice.created_at, notice.emailed_at, notice.read_at = sent, sent, accepted
+                notice.save()
+            for answer in Deadline.objects.filter(referral=referral):
+                answer.created_at, answer.due_at, answer.closed_at = sent, referral.response_due_at, accepted
+                answer.save()
+            victim_services.add_supporting_agency(victim, ngo)
+            return referral
+
+        def cooperation(case, **fields):
+            request = CR(case=case, direction=CR.Direction.OUTGOING, requesting_state="PT", **fields)
+            request.full_clean()
+            request.save()
+            return request
+
+        def meeting(case, held, attending, decisions, next_meeting):
+            minutes = CoordinationMeeting(case=case, held_on=day(held), decisions=decisions,
+                                          next_meeting_on=day(next_meeting), recorded_by=prosecutor)
+            minutes.full_clean()
+            minutes.save()
+            minutes.agencies.set(attending)
+            return minutes
+
+        # 1. Recruited in Romania with false hospitality jobs; exploited in flats near Sintra.
+        lighthouse, defendants = new_case(
+            "PT-SNT-2026-0001", opened=70, stages=[Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL],
+            days_in_stage=25, court_agency=court,
+            title="Operation Lighthouse: sexual exploitation after false hotel job offers",
+            origin="border_control", investigation_type="reactive", exploitation_forms=["sexual_exploitation"],
+            countries_of_origin=["RO"], countries_of_transit=["ES"], countries_of_destination=["PT"],
+            investigation_summary="Two women stopped at the airport with return tickets bought by a third person; "
+                                  "the flats' rental contracts and the transfers abroad were traced.",
+            defendants=[
+                ("Victor Dumitru", dict(roles=["recruiter", "controller"], nationality="RO", custody="bail",
+                                        bail_conditions="Report to the police twice a week; passport surrendered."),
+                 [("Penal Code art. 160", "trafficking", ["sexual_exploitation"], "filed")]),
+                ("Sérgio Matias", dict(roles=["harbourer"], nationality="PT"),
+                 [("Penal Code art. 160", "trafficking", ["sexual_exploitation"], "filed")]),
+            ])
+        exploitation = dict(sex="female", age_group="adult", nationality="RO", languages=["ro", "en"],
+                            exploitation_forms=["sexual_exploitation"], recruitment=["job_offer", "online"],
+                            indicators=["deceived", "documents_withheld", "earnings_taken", "moved_between_places"],
+                            identification_channel="border_control")
+        andreea = new_victim(lighthouse, "V-DM5RBT2W", exploitation, dict(
+            given_names="Andreea", family_name="Ionescu", date_of_birth=datetime.date(1999, 2, 11),
+            address="Rua da Liberdade 45, Sintra", contact="via Rota Segura",
+            shelter_location="Rota Segura shelter (address held by the association)"), presumed=-58, identified=-30)
+        ioana = new_victim(lighthouse, "V-DM6JXN4C", exploitation, dict(
+            given_names="Ioana", family_name="Marin", date_of_birth=datetime.date(2001, 8, 23),
+            address="Strada Florilor 8, Iași, Romania", contact="+40 700 000 002"), presumed=-58, identified=-30)
+        refer(andreea, Referral.Urgency.URGENT, ["shelter", "psychological", "legal_aid", "interpretation"],
+              sent=at(-55, 9, 40), accepted=at(-55, 15, 10), first_service=at(-54, 17, 30),
+              note="Stopped at the airport; speaks Romanian and some English. Needs a safe place tonight.")
+        victim_services.add_service(andreea, kind=AssistanceService.Kind.SHELTER, provider=ngo, started_on=day(-54))
+        cooperation(lighthouse, kind=CR.Kind.MLA, requested_state="RO", status=CR.Status.SENT,
+                    central_authority="Romanian Ministry of Justice, Directorate for International Law and "
+                                      "Judicial Cooperation",
+                    sent_on=day(-40), response_due_on=day(-10), screened_on=day(-42),
+                    screening_notes="Evidence only (bank records, phone subscribers): no risk found.")
+        cooperation(lighthouse, kind=CR.Kind.VIDEO_TESTIMONY, requested_state="RO", status=CR.Status.ACKNOWLEDGED,
+                    central_authority="Romanian Ministry of Justice", sent_on=day(-20), response_due_on=day(10),
+                    screened_on=day(-21),
+                    screening_notes="Testimony of a victim-witness now in Romania: no risk found.")
+        # The deposition: Andreea testifies early, before she goes home; Ioana from Romania.
+        room = Courtroom.objects.create(court=court, name="Room A", has_video_link=True, has_screen=True,
+                                        has_safe_waiting_room=True)
+        offset = 18
+        while day(offset).weekday() >= 5:
+            offset += 1
+        deposition = hearing_services.schedule(Hearing(
+            case=lighthouse, kind=Hearing.Kind.DEPOSITION, court=court, courtroom=room, starts_at=at(offset, 10),
+            duration_minutes=180, judge=judge, prosecutor=prosecutor,
+            video_link="https://video.justice.example.pt/sintra-room-a"), actor=judge)
+        early = hearing_services.save_witness(HearingWitness(
+            hearing=deposition, victim=andreea, appearance="in_person", interpreter_language="Romanian",
+            interpreter_booked=True, early_testimony=True, leaves_country_on=day(offset + 12)), actor=prosecutor)
+        abroad = hearing_services.save_witness(HearingWitness(
+            hearing=deposition, victim=ioana, appearance="video_link", interpreter_language="Romanian",
+            interpreter_booked=True, testifies_from="RO"), actor=prosecutor)
+        for witness, measure, decided in ((early, SpecialMeasure.Measure.SAFE_WAITING_ROOM, True),
+                                          (early, SpecialMeasure.Measure.SCREEN, False),
+                                          (abroad, SpecialMeasure.Measure.VIDEO_LINK, True)):
+            hearing_services.save_measure(SpecialMeasure(
+                witness=witness, measure=measure, requested_by="prosecution", requested_on=day(-9),
+                defence_heard=decided, decision="granted" if decided else "pending",
+                decided_on=day(-4) if decided else None,
+                decision_notes="The recruiter is at liberty on bail." if decided else ""), actor=judge)
+        order = order_services.record_order(ProtectionOrder(
+            victim=andreea, case=lighthouse, restrained_defendant=defendants["Victor Dumitru"],
+            kind=ProtectionOrder.Kind.NO_CONTACT, issuing_court=court, court_reference="512/26.3JDSNT",
+            issued_on=day(-50), effective_from=day(-50),
+            conditions="Until the judgment is final: no contact with the victim by any means, through others or "
+                       "online; stay 300 m away from her."), actor=judge)
+        order_services.report_violation(Violation(
+            order=order, occurred_at=at(-1, 21, 40), escalation=Violation.Escalation.PROSECUTOR,
+            description="Voice messages from a new number asking her not to testify.",
+            action_taken=Violation.Action.WARNING, action_details="The court warned him; revoking bail is asked for."),
+            actor=caseworker)
+        # Rota Segura re-assessed the risk the same day, as the violation calls for.
+        RiskAssessment.objects.create(
+            victim=andreea, assessed_on=today, level=RiskAssessment.Level.HIGH,
+            threats_to_victim="The recruiter contacted her in breach of the order and knows her family's town.",
+            limits_of_protection_explained=True, completed=True, assessed_by=caseworker, agency=ngo)
+        meeting(lighthouse, -12, [immigration, office, ngo, agencies["pt-focal"]],
+                "Early testimony to be heard before the victim's return home; testimony from Romania by video link "
+                "through the central authority; interpreters booked by the shelter; the prosecution chases the "
+                "overdue bank-records request.", next_meeting=16)
+        disclosure = deadline_services.add(Deadline(
+            kind=Deadline.Kind.DISCLOSURE, case=lighthouse, title="Disclose the phone-extraction report to the defence",
+            due_at=deadline_services.end_of_day(today), responsible_user=prosecutor, responsible_agency=office),
+            actor=prosecutor)
+        deadline_services.extend(disclosure, actor=prosecutor, new_due_at=at(21, 17),
+                                 reason="The bank records asked of Romania have not arrived; the court allowed three "
+                                        "more weeks.")
+
+        # 2. Nepali cooks recruited through an agency and held by debt in restaurant kitchens.
+        lantern, _defendants = new_case(
+            "PT-SNT-2026-0002", opened=20, stages=[Case.Stage.INVESTIGATION, Case.Stage.CHARGING], days_in_stage=5,
+            title="Operation Lantern: forced labour in restaurant kitchens",
+            origin="inspection", investigation_type="reactive", exploitation_forms=["forced_labour"],
+            countries_of_origin=["NP"], countries_of_transit=["AE"], countries_of_destination=["PT"],
+            investigation_summary="Residence-permit checks found cooks sleeping in a storeroom; recruitment fees "
+                                  "paid in Kathmandu are deducted from their wages.",
+            defendants=[
+                ("Sabor do Vale Restauração Lda.", dict(kind="legal", roles=["exploiter"], nationality="PT"),
+                 [("Penal Code art. 160", "trafficking", ["forced_labour"], "proposed")]),
+                ("Prakash Adhikari", dict(roles=["recruiter"], nationality="NP", custody="fugitive"),
+                 [("Penal Code art. 160", "trafficking", ["forced_labour"], "proposed")]),
+            ])
+        labour = dict(sex="male", age_group="adult", nationality="NP", languages=["ne", "en"],
+                      exploitation_forms=["forced_labour"], recruitment=["agency"],
+                      indicators=["debt", "no_or_low_pay", "excessive_hours", "lives_at_workplace"],
+                      identification_channel="inspection")
+        bikash = new_victim(lantern, "V-DM9GKS3L", labour, dict(
+            given_names="Bikash", family_name="Gurung", date_of_birth=datetime.date(1990, 11, 2),
+            address="Rua do Benformoso 101, Lisboa", contact="+351 900 000 003",
+            shelter_location="Rota Segura shelter (address held by the association)"), presumed=-12)
+        suman = new_victim(lantern, "V-DM2WQH8R", labour, dict(
+            given_names="Suman", family_name="Rai", date_of_birth=datetime.date(1996, 4, 19),
+            address="Travessa do Jordão 7, Lisboa", contact="+351 900 000 004"), presumed=-12)
+        refer(bikash, Referral.Urgency.URGENT, ["shelter", "medical", "legal_aid", "interpretation"],
+              sent=at(-9, 15, 20), accepted=at(-9, 18, 5), first_service=at(-8, 13, 0),
+              note="Burns on both hands from the kitchen; speaks Nepali and some English.")
+        victim_services.add_service(bikash, kind=AssistanceService.Kind.SHELTER, provider=ngo, started_on=day(-8))
+        refer(suman, Referral.Urgency.ROUTINE, ["legal_aid", "interpretation"],
+              sent=at(-9, 15, 35), accepted=at(-8, 22, 40),
+              note="Staying with a relative; wants advice on the recruitment debt and his permit.")
+        cooperation(lantern, kind=CR.Kind.POLICE, requested_state="NP", status=CR.Status.SENT,
+                    central_authority="Nepal Police, Central Investigation Bureau (through Interpol)",
+                    sent_on=day(-6), response_due_on=day(24))
+        meeting(lantern, -4, [immigration, office, ngo],
+                "The shelter keeps both workers; labour inspection of the company's other kitchens to be asked for; "
+                "the charging decision waits for the answer from Nepal about the recruitment agency.", next_meeting=10)
+        deadline_services.add(Deadline(
+            kind=Deadline.Kind.INDICTMENT, case=lantern, title="Decide whether to indict in the restaurant-kitchens case",
+            due_at=at(-6, 17), responsible_user=prosecutor, responsible_agency=office), actor=prosecutor)
 
     def _victim(self, code, actor, fields, identity, supporters, agencies):
         existing = Victim.objects.filter(code=code).first()
