@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +83,7 @@ class ExportJob(models.Model):
 
     @property
     def download_name(self):
-        stamp = (self.finished_at or self.created_at).strftime("%Y%m%d-%H%M")
+        # Local time, as the file's own "Exported at" line and the pages show it.
+        stamp = timezone.localtime(self.finished_at or self.created_at).strftime("%Y%m%d-%H%M")
         extension = "zip" if self.format == self.Format.CSV else self.format
         return f"{self.report}-report-{stamp}.{extension}"

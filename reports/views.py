@@ -83,16 +83,20 @@ def _row_url(table, links):
 def screen_tables(report):
     """Each table's count and first settings.REPORT_SCREEN_ROWS rows, for the page: at most two
     queries a table, whatever the rows."""
-    shown = []
+    shown, restricted = [], []
     for section in report.sections:
         tables = []
         for table in section.tables:
             rows = list(table.rows(limit=settings.REPORT_SCREEN_ROWS))
             count = len(rows) if len(rows) < settings.REPORT_SCREEN_ROWS else table.count()
+            if "is_restricted" in table.links:  # a restricted case shown is logged like its page [PR 1.2.7]
+                place = table.links.index("is_restricted")
+                restricted += [Case(pk=links[0], reference=cells[0], is_restricted=True)
+                               for cells, links in rows if links[place]]
             tables.append({"table": table, "count": count, "rows": [
                 {"cells": [cell_text(value) for value in cells], "url": _row_url(table, links)} for cells, links in rows]})
         shown.append({"title": section.title, "tables": tables})
-    return shown
+    return shown, restricted
 
 
 class CoordinationReportView(CoordinatorRequiredMixin, TemplateView):
@@ -114,7 +118,9 @@ class CoordinationReportView(CoordinatorRequiredMixin, TemplateView):
             period = form.period()
         if period is not None:
             report = coordination.build(user, period)
-            context.update(report=report, sections=screen_tables(report))
+            sections, restricted = screen_tables(report)
+            policy.record_shown(user, restricted, purpose="coordination report")
+            context.update(report=report, sections=sections)
         context["export_form"] = export_form or ExportForm(user=user, initial=form.visible_values())
         return self.render_to_response(context, status=status)
 

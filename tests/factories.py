@@ -52,3 +52,29 @@ def log_in(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def at_once(work, times=2, timeout=60):
+    """Run `work` in `times` threads released at the same moment, each with its own database
+    connection: (their results, the exceptions raised)."""
+    import threading
+
+    from django.db import connections
+
+    barrier, results, errors = threading.Barrier(times), [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as error:  # reported to the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results, errors

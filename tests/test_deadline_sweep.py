@@ -3,7 +3,6 @@ rule, exactly-once under repeated and parallel sweeps, failures retried with bac
 expiry, escalation, e-mail, and a real Celery worker on the real Redis."""
 
 import datetime
-import threading
 import time
 
 import pytest
@@ -11,7 +10,6 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from calendars import scheduling, sweep, tasks
@@ -217,22 +215,7 @@ def _world():
 def test_two_sweeps_at_once_send_each_notification_once():
     case, prosecutor = _world()
     items = [_deadline(case, prosecutor, title=f"Item {n}", due_in=datetime.timedelta(hours=6)) for n in range(40)]
-    barrier, errors = threading.Barrier(2), []
-
-    def sweeper():
-        try:
-            barrier.wait()
-            sweep.run(now=NOW)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    _results, errors = factories.at_once(lambda: sweep.run(now=NOW))
     assert errors == []
     sent = Notification.objects.filter(deadline__in=items, recipient=prosecutor)
     assert sent.count() == 40

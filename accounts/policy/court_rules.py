@@ -321,6 +321,15 @@ class DeadlineRule(ObjectRule):
         "coordinate": Action("coordinate", _("count the deadline in a coordination report"), COORDINATORS),
     }
 
+    @staticmethod
+    def _victim_excluded(user):
+        """Deadlines of no case about a victim (directly, or through a referral or an order of
+        theirs) whom the user is kept away from by an exclusion from one of the victim's cases:
+        as the victim's referrals and orders are for the coordination report."""
+        excluded = Victim.objects.filter(VICTIM_RULE.exclusion(user)).values("pk")
+        return (Q(victim__in=excluded) | Q(referral__victim__in=excluded)
+                | Q(protection_order__victim__in=excluded))
+
     def _anchors(self, user, action):
         change = action == "change"
         referral = RULES[Referral].condition(user, "respond" if change else "view")
@@ -347,7 +356,8 @@ class DeadlineRule(ObjectRule):
         if action == "coordinate":
             cases, agencies = _cases(CASE_RULE.condition(user, "coordinate")), coordinated_agencies(user)
             return _any(None if cases is None else Q(case__in=cases),
-                        None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies))
+                        None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
+                        & ~self._victim_excluded(user))
         paths, earlier = [], Q()
         for field, allowed in self._anchors(user, action):
             if allowed is not None:

@@ -115,7 +115,7 @@ def international_cases(scope):
             Column("agencies_taking_part", _("Agencies with a part"), format=parts),
             Column("cooperation_request_count", _("Cooperation requests"), INT),
         ],
-        links=("pk", "may_view"),
+        links=("pk", "may_view", "is_restricted"),  # restricted cases shown are logged [PR 1.2.7]
         note=_("Open at some time in the period; transnational, with a country of origin, transit or "
                "destination, or with a cooperation request."),
     )
@@ -126,7 +126,9 @@ def cooperation_requests(scope):
     requests = policy.visible(scope.user, CooperationRequest, "coordinate").filter(case__in=cases).filter(
         Q(status__in=PENDING_COOPERATION) | Q(sent_on__range=(scope.period.date_from, scope.period.date_to)))
     requests = requests.annotate(
-        is_overdue=Q(status__in=AWAITING_ANSWER, response_due_on__lt=scope.today),
+        # A comparison with NULL is NULL in SQL, so without "is not null" (FALSE AND NULL is
+        # FALSE) the cell showed nothing instead of "no" for a sent request without a due date.
+        is_overdue=Q(response_due_on__isnull=False, status__in=AWAITING_ANSWER, response_due_on__lt=scope.today),
         is_screened=Q(screened_on__isnull=False),
         has_risk=Q(risk_death_penalty=True) | Q(risk_torture=True) | Q(risk_unfair_trial=True)
         | Q(risk_discrimination=True),
@@ -306,7 +308,8 @@ def orders(scope):
     rows = _order_scope(scope, rows).annotate(
         relatives=_count(ProtectionOrder.protected_relatives.through.objects.filter(protectionorder=OuterRef("pk")),
                          "protectionorder"),
-        expires_in_period=in_period,
+        # An order without an expiry date does not expire in the period: "no", not NULL.
+        expires_in_period=Q(expires_on__isnull=False) & in_period,
         violation_count=_count(Violation.objects.filter(order=OuterRef("pk")), "order"),
     ).order_by(F("expires_on").asc(nulls_last=True), "pk")
     return Table(

@@ -14,6 +14,7 @@ import os
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,6 +116,11 @@ def run(job_id):
         job.file_name, job.size, job.sha256 = final.name, final.stat().st_size, _sha256(final)
         job.finished_at, job.expires_at = finished, finished + datetime.timedelta(hours=settings.EXPORT_FILE_HOURS)
         with transaction.atomic():
+            # Still ours? The purge fails a job it believes lost; then this file must not stay.
+            if not jobs.select_for_update().filter(status=S.RUNNING).exists():
+                final.unlink(missing_ok=True)
+                job.refresh_from_db()
+                return job
             job.save()
             log_access(job.requested_by, AccessLog.Action.EXPORT, [job], requested=f"{job.report} {job.format}",
                        purpose=str(report.title), details=export_details(job, report))
@@ -129,7 +135,8 @@ def run(job_id):
                         "administrator if it fails again.") % {"error": type(error).__name__}
         job.status, job.error, job.finished_at = S.FAILED, message, timezone.now()
         job.file_name, job.size, job.sha256 = "", None, ""
-        job.save()
+        # Not the progress fields: this copy of the job never saw the writer's updates.
+        job.save(update_fields=["status", "error", "finished_at", "file_name", "size", "sha256"])
     return job
 
 
@@ -169,8 +176,12 @@ def purge_expired(now=None):
                 removed += 1
             job.status, job.file_name = S.EXPIRED, ""
             job.save(update_fields=["status", "file_name"])
-        for job in ExportJob.objects.select_for_update(skip_locked=True).filter(
-                status__in=(S.QUEUED, S.RUNNING), created_at__lte=now - STALE_AFTER):
+        # Stale: running for STALE_AFTER since a worker claimed it, or never claimed in that
+        # time. A job that waited in the queue and started a minute ago is still being written.
+        stale = (Q(status=S.RUNNING, started_at__lte=now - STALE_AFTER)
+                 | Q(status=S.RUNNING, started_at__isnull=True, created_at__lte=now - STALE_AFTER)
+                 | Q(status=S.QUEUED, created_at__lte=now - STALE_AFTER))
+        for job in ExportJob.objects.select_for_update(skip_locked=True).filter(stale):
             for leftover in export_dir().glob(f"{job.pk}.*"):
                 leftover.unlink(missing_ok=True)
             job.status, job.finished_at = S.FAILED, now

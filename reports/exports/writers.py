@@ -113,6 +113,27 @@ def write_xlsx(report, path, progress, total):
     return counter.finish()
 
 
+def _column_widths(pdf, columns, weights):
+    """Each column's width in mm, shared out by the weight of its kind, but never narrower than
+    the longest word of its heading: a heading is wrapped between words, not inside one."""
+    pdf.set_font("DejaVu", "B", 7)  # fpdf2 sets headings in bold
+    least = [max(pdf.get_string_width(word) for word in str(column.label).split() or [""]) + 2 * pdf.c_margin + 1
+             for column in columns]
+    pdf.set_font("DejaVu", size=7)
+    wanted = [weights.get(column.kind, 2.0) for column in columns]
+    fixed = {}
+    while True:
+        free = [i for i in range(len(columns)) if i not in fixed]
+        if not free:
+            break
+        scale = (pdf.epw - sum(fixed.values())) / sum(wanted[i] for i in free)
+        short = [i for i in free if wanted[i] * scale < least[i]]
+        if not short:
+            break
+        fixed.update({i: least[i] for i in short})
+    return [fixed[i] if i in fixed else wanted[i] * scale for i in range(len(columns))]
+
+
 def write_pdf(report, path, progress, total):
     from fpdf import FPDF
     from fpdf.enums import TableHeadingsDisplay
@@ -141,27 +162,28 @@ def write_pdf(report, path, progress, total):
     pdf.set_title(str(report.title))
     pdf.set_creator("TIP case management")
 
-    # The title page: what, how classified, which filters, who exported it and when.
+    # The title page: what, how classified, which filters, who exported it and when. It fits
+    # on one page (landscape A4 has about 186 mm between the margins).
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 20)
-    pdf.ln(20)
+    pdf.ln(8)
     pdf.cell(0, 12, str(report.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "B", 12)
     pdf.set_text_color(150, 0, 0)
     pdf.multi_cell(0, 8, f"{_('Classification')}: {report.classification}", border=1, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
-    pdf.ln(4)
+    pdf.ln(3)
     pdf.set_font("DejaVu", size=11)
     for line in _about(report, total)[2:]:
-        pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
     pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(0, 7, _("Contents"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", size=10)
+    pdf.cell(0, 6, _("Contents"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=9)
     for section in report.sections:
-        pdf.cell(0, 6, str(section.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 4.6, str(section.title), new_x="LMARGIN", new_y="NEXT")
         for table in section.tables:
-            pdf.cell(0, 6, f"    {table.title}", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 4.6, f"    {table.title}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("DejaVu", size=9)
     pdf.multi_cell(0, 5, _("Victims appear by their pseudonymous code only. No victim's identity is held in this "
@@ -186,7 +208,7 @@ def write_pdf(report, path, progress, total):
                 pdf.ln(3)
                 continue
             pdf.set_font("DejaVu", size=7)
-            widths = [weights.get(column.kind, 2.0) for column in table.columns]
+            widths = _column_widths(pdf, table.columns, weights)
             with pdf.table(col_widths=widths, repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
                            line_height=3.6, text_align="LEFT", first_row_as_headings=True) as grid:
                 heading = grid.row()
