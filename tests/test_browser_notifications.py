@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from calendars.models import Notification
 
@@ -15,7 +16,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_due_demo_deadline_reaches_the_inbox_in_the_browser(browser, live_server):  # noqa: F811
-    call_command("run_deadline_sweep", stdout=io.StringIO())  # as ./dev run does after seeding
+    # As ./dev run does after seeding, at midday: the demo's trial is a week ahead at 09:30, so
+    # a sweep between midnight and 09:30 would find it just beyond the 7-day reminder.
+    midday = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    call_command("run_deadline_sweep", at=midday.isoformat(), stdout=io.StringIO())
     page = log_in(browser, live_server, "prosecutor")
     unread = Notification.objects.filter(recipient__username="prosecutor", read_at__isnull=True).count()
     assert unread >= 3

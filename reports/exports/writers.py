@@ -5,6 +5,7 @@ memory stays bounded whatever the row count; `progress(rows_written)` is called 
 import csv
 import datetime
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..tables import BOOL, DATE, DATETIME, INT, NUMBER, cell_text
 
 CHUNK = 2000
+PDF_ROWS = 1000
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -209,16 +211,23 @@ def write_pdf(report, path, progress, total):
                 continue
             pdf.set_font("DejaVu", size=7)
             widths = _column_widths(pdf, table.columns, weights)
-            with pdf.table(col_widths=widths, repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
-                           line_height=3.6, text_align="LEFT", first_row_as_headings=True) as grid:
-                heading = grid.row()
-                for column in table.columns:
-                    heading.cell(str(column.label))
-                for cells, _links in table.rows(chunk_size=CHUNK):
-                    row = grid.row()
-                    for value in cells:
-                        row.cell(cell_text(value))
-                    counter.add()
+            # fpdf2 holds a table's rows until it lays the table out: a long table is laid out
+            # PDF_ROWS rows at a time, each part under its heading, so memory stays bounded.
+            rows = table.rows(chunk_size=CHUNK)
+            while True:
+                part = list(itertools.islice(rows, PDF_ROWS))
+                if not part:
+                    break
+                with pdf.table(col_widths=widths, repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
+                               line_height=3.6, text_align="LEFT", first_row_as_headings=True) as grid:
+                    heading = grid.row()
+                    for column in table.columns:
+                        heading.cell(str(column.label))
+                    for cells, _links in part:
+                        row = grid.row()
+                        for value in cells:
+                            row.cell(cell_text(value))
+                        counter.add()
             pdf.ln(4)
     pdf.output(str(path))
     return counter.finish()
