@@ -48,6 +48,14 @@ def _names(queryset, field):
     return ArraySubquery(queryset.order_by(field).values(field))
 
 
+def _listed(show, parts):
+    """A cell format for an array of "a|b" strings built in SQL (_names over a Concat): each
+    split into its `parts` (the first may hold "|" itself) and shown by `show`, joined by "; "."""
+    def format(values):
+        return "; ".join(show(*value.rsplit("|", parts - 1)) for value in values or ())
+    return format
+
+
 def _count(queryset, outer):
     """A correlated COUNT of `queryset`'s rows (0 for none), grouped on its field `outer`."""
     counted = queryset.order_by().values(outer).annotate(n=Count("pk")).values("n")
@@ -86,19 +94,12 @@ def international_cases(scope):
     cases = cases.annotate(
         prosecuting_office=Subquery(roles.filter(role=CaseAgency.Role.PROSECUTING).order_by("agency__name")
                                     .values("agency__name")[:1]),
-        agencies_taking_part=_names(roles.annotate(part=Concat("agency__name", Value(" ("), "role", Value(")"),
+        agencies_taking_part=_names(roles.annotate(part=Concat("agency__name", Value("|"), "role",
                                                                output_field=CharField())), "part"),
         cooperation_request_count=_count(CooperationRequest.objects.filter(case=OuterRef("pk")), "case"),
     ).order_by("reference")
     roles_shown = _choices(CaseAgency.Role.choices)
-
-    def parts(values):
-        # "Agency (role)" with the role's label.
-        shown = []
-        for value in values or ():
-            name, _sep, role = value.rpartition(" (")
-            shown.append(f"{name} ({roles_shown.get(role.rstrip(')'), role.rstrip(')'))})")
-        return "; ".join(shown)
+    parts = _listed(lambda name, role: f"{name} ({roles_shown.get(role, role)})", 2)
 
     return Table(
         key="international_cases", title=_("Cases with international elements"), queryset=cases,
@@ -245,24 +246,12 @@ def hearings(scope):
     ).order_by("starts_at", "pk")
     measures, decisions = _choices(SpecialMeasure.Measure.choices), _choices(SpecialMeasure.Decision.choices)
 
-    def measure_list(values):
-        shown = []
-        for value in values or ():
-            who, measure, decision = value.split("|")
-            shown.append(f"{who}: {measures.get(measure, measure)} ({decisions.get(decision, decision)})")
-        return "; ".join(shown)
-
-    def interpreter_list(values):
-        return "; ".join(f"{language} ({_('booked') if booked == 'true' else _('not booked')})"
-                         for language, _sep, booked in (value.rpartition("|") for value in values or ()))
-
-    def abroad_list(values):
-        return "; ".join(f"{code}: {country_names(country)}" for code, _sep, country in
-                         (value.partition("|") for value in values or ()))
-
-    def early_list(values):
-        return "; ".join(_("%(code)s leaves on %(date)s") % {"code": code, "date": day}
-                         for code, _sep, day in (value.partition("|") for value in values or ()))
+    measure_list = _listed(lambda who, measure, decision:
+                           f"{who}: {measures.get(measure, measure)} ({decisions.get(decision, decision)})", 3)
+    interpreter_list = _listed(lambda language, booked:
+                               f"{language} ({_('booked') if booked == 'true' else _('not booked')})", 2)
+    abroad_list = _listed(lambda code, country: f"{code}: {country_names(country)}", 2)
+    early_list = _listed(lambda code, day: _("%(code)s leaves on %(date)s") % {"code": code, "date": day}, 2)
 
     return Table(
         key="hearings", title=_("Upcoming hearings that need coordination"), queryset=rows,
