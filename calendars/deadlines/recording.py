@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from accounts import policy
 
@@ -91,6 +92,19 @@ def extend(deadline, *, actor, new_due_at, reason):
     deadline.due_at, deadline.status, deadline.extension_reason = new_due_at, Deadline.Status.EXTENDED, reason
     deadline.save()
     return deadline
+
+
+def mark_passed(deadlines, *, when):
+    """Pending deadlines whose date has passed, closed in two statements (the sweep calls this
+    for a batch): missed, or met for those that only mark a date (Deadline.EVENTS). History
+    rows are written for each, as a save would."""
+    for deadline in deadlines:
+        deadline.status = Deadline.Status.MET if deadline.kind in Deadline.EVENTS else Deadline.Status.MISSED
+        deadline.closed_at = when
+        deadline.next_notice_at = None
+    bulk_update_with_history(deadlines, Deadline, ["status", "closed_at", "next_notice_at"], batch_size=500,
+                             default_date=when)
+    return deadlines
 
 
 def mark_missed(deadline, when=None):

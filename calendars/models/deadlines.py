@@ -4,8 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from calendars import notice_times
 
-class Deadline(models.Model):
+
+class Deadline(notice_times.KeepsNextNotice, models.Model):
     """A date something must be done by, as a row: the sweep (issue 7) reminds and escalates
     from these, and the case, the calendar and the dashboard show them [SPEC 2.5].
 
@@ -41,6 +43,9 @@ class Deadline(models.Model):
         EXTENDED = "extended", _("Extended")
 
     PENDING = (Status.OPEN, Status.EXTENDED)  # still to be met
+    # Deadlines that mark a date rather than a task: when the date comes they are done, not
+    # missed (an order's expiry is acted on by the sweep itself: the order becomes expired).
+    EVENTS = (Kind.REFLECTION_END, Kind.ORDER_EXPIRY)
 
     kind = models.CharField(_("type"), max_length=25, choices=Kind.choices)
     title = models.CharField(_("what is due"), max_length=200, help_text=_("Never a victim's name."))
@@ -78,13 +83,19 @@ class Deadline(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                    editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    # When the deadline sweep must next look at it (calendars/notice_times.py).
+    next_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["next_notice_at"])
 
     class Meta:
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["next_notice_at"], condition=models.Q(next_notice_at__isnull=False),
+                         name="deadline_next_notice"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source_key"], condition=~models.Q(source_key=""),
                                     name="deadline_generated_once"),
@@ -103,6 +114,12 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.due_at:%Y-%m-%d})"
+
+    # Extended, closed or retyped: the sweep looks at it again from its first threshold.
+    schedule_fields = ("due_at", "status", "kind")
+
+    def first_notice(self):
+        return notice_times.first_deadline_notice(self)
 
     @property
     def is_pending(self):

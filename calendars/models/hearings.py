@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from calendars import notice_times
+
 
 class Party(models.TextChoices):
     """Who asked: for adjournments and for special measures [VS 26-27]."""
@@ -19,7 +21,7 @@ class Party(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Hearing(models.Model):
+class Hearing(notice_times.KeepsNextNotice, models.Model):
     class Kind(models.TextChoices):
         PRELIMINARY = "preliminary", _("Preliminary hearing")
         DEPOSITION = "deposition", _("Deposition / pre-trial testimony")
@@ -85,7 +87,9 @@ class Hearing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords()
+    # When the deadline sweep must next look at it for a reminder (calendars/notice_times.py).
+    next_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["next_notice_at"])
 
     class Meta:
         verbose_name = _("hearing")
@@ -95,6 +99,8 @@ class Hearing(models.Model):
             models.Index(fields=["court", "starts_at"]),
             models.Index(fields=["prosecutor", "starts_at"]),
             models.Index(fields=["judge", "starts_at"]),
+            models.Index(fields=["next_notice_at"], condition=models.Q(next_notice_at__isnull=False),
+                         name="hearing_next_notice"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="hearing_has_duration",
@@ -117,6 +123,12 @@ class Hearing(models.Model):
 
     def get_absolute_url(self):
         return reverse("hearing-detail", args=[self.pk])
+
+    # Moved, adjourned or cancelled: reminded afresh, or no longer.
+    schedule_fields = ("starts_at", "status")
+
+    def first_notice(self):
+        return notice_times.first_hearing_notice(self)
 
     def save(self, *args, **kwargs):
         if self.starts_at is not None and self.duration_minutes:

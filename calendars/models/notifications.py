@@ -38,7 +38,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The sweep's e-mail queue: only the few not yet sent.
+            models.Index(fields=["id"], condition=models.Q(emailed_at__isnull=True), name="notification_to_email"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["deadline", "threshold", "recipient"],
                                     condition=models.Q(deadline__isnull=False), name="notification_deadline_once"),
