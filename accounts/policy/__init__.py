@@ -69,7 +69,7 @@ def visible(user, model_or_queryset, action="view"):
 def with_permissions(user, model_or_queryset, *actions, action="view"):
     """Rows the user may `action`, each annotated `may_<a>` for every a in actions."""
     queryset = visible(user, model_or_queryset, action)
-    return rule_for(queryset).annotate(user, queryset, actions) if actions else queryset
+    return rule_for(queryset).annotate(user, queryset, actions, within=action) if actions else queryset
 
 
 def may_use(user, model, action="view"):

@@ -5,20 +5,20 @@ own: court staff see the hearings and orders of their own court, and an NGO sees
 of the victims it supports, not others' [issue 6].
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
-from accounts.models import User
 from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
-from cases.models import Case, CaseExclusion, CooperationRequest
+from cases.models import Case, CaseExclusion
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from referrals.models import Referral
 from victims.models import Victim, VictimCaseLink
 
-from .engine import Action, ObjectRule, may_act_at_all
+from .engine import Action, ObjectRule, may_act_at_all, user_groups
 from .rules import (
     CASE_READERS, CASE_RULE, COORDINATORS, PROCEEDINGS, VICTIM_RULE, VICTIM_WORKERS, RULES, coordinated_agencies,
+    excluded_cases,
 )
 
 COURT_STAFF = frozenset({F.COURT_CLERK, F.JUDGE})
@@ -58,11 +58,11 @@ def supported_victims(user):
 
 
 def _on_team(user, team_group_path):
-    return Q(Exists(User.groups.through.objects.filter(group_id=OuterRef(team_group_path), user=user)))
+    return Q(**{f"{team_group_path}__in": user_groups(user)})
 
 
 def _case_excluded(user, path="case"):
-    return Q(Exists(CaseExclusion.objects.filter(case=OuterRef(path), user=user)))
+    return Q(**{f"{path}__in": excluded_cases(user)})
 
 
 class HearingRule(ObjectRule):
@@ -92,7 +92,7 @@ class HearingRule(ObjectRule):
         victims = supported_victims(user)
         if victims is not None:
             # A restricted case's hearings stay with its team, whoever supports its victims.
-            supported = Q(Exists(VictimCaseLink.objects.filter(case=OuterRef("case"), victim__in=victims)))
+            supported = Q(case__in=VictimCaseLink.objects.filter(victim__in=victims).values("case_id"))
             on_team |= supported & Q(case__is_restricted=False)
         return on_team & ~_case_excluded(user)
 
@@ -331,22 +331,34 @@ class DeadlineRule(ObjectRule):
                 | Q(protection_order__victim__in=excluded))
 
     def _anchors(self, user, action):
+        """(anchor field, the test for deadlines whose most specific anchor it is), most
+        specific first."""
         change = action == "change"
         referral = RULES[Referral].condition(user, "respond" if change else "view")
-        cooperation = _cases(CASE_RULE.condition(user, "change_cooperation" if change else "view_cooperation"))
-        proceedings = _cases(CASE_RULE.condition(user, "change_proceedings" if change else "view_proceedings"))
-        case = _cases(CASE_RULE.condition(user, "change" if change else "view"))
         victim = VICTIM_RULE.condition(user, "change" if change else "view")
         order = ORDER_RULE.condition(user, "change" if change else "view")
         return [
-            ("protection_order", None if order is None else ProtectionOrder.objects.filter(order).values("pk")),
-            ("referral", None if referral is None else Referral.objects.filter(referral).values("pk")),
-            ("cooperation_request", None if cooperation is None
-             else CooperationRequest.objects.filter(case__in=cooperation).values("pk")),
-            ("defendant", None if proceedings is None else Q(defendant__case__in=proceedings)),
-            ("case", case),
-            ("victim", None if victim is None else Victim.objects.filter(victim).values("pk")),
+            ("protection_order", None if order is None
+             else Q(protection_order__in=ProtectionOrder.objects.filter(order).values("pk"))),
+            ("referral", None if referral is None else Q(referral__in=Referral.objects.filter(referral).values("pk"))),
+            ("case", self._case_test(user, change)),
+            ("victim", None if victim is None else Q(victim__in=Victim.objects.filter(victim).values("pk"))),
         ]
+
+    @staticmethod
+    def _case_test(user, change):
+        """Deadlines about a case, or about a record of its file (a cooperation request, a
+        defendant), which carry their case (the deadline services set it): that part of the
+        case's rights decides."""
+        names = (("change_cooperation", "change_proceedings", "change") if change
+                 else ("view_cooperation", "view_proceedings", "view"))
+        cooperation, proceedings, case = (CASE_RULE.condition(user, name) for name in names)
+        if cooperation is proceedings is case:  # the same rights (the engine gives the same object)
+            return None if case is None else Q(case__in=_cases(case))
+        tests = [(Q(cooperation_request__isnull=False), cooperation),
+                 (Q(cooperation_request__isnull=True, defendant__isnull=False), proceedings),
+                 (Q(cooperation_request__isnull=True, defendant__isnull=True), case)]
+        return _any(*(which & Q(case__in=_cases(allowed)) for which, allowed in tests if allowed is not None))
 
     def condition(self, user, action):
         if action not in self.actions:
@@ -358,18 +370,27 @@ class DeadlineRule(ObjectRule):
             return _any(None if cases is None else Q(case__in=cases),
                         None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
                         & ~self._victim_excluded(user))
-        paths, earlier = [], Q()
-        for field, allowed in self._anchors(user, action):
-            if allowed is not None:
-                test = allowed if isinstance(allowed, Q) else Q(**{f"{field}__in": allowed})
-                paths.append(earlier & Q(**{f"{field}__isnull": False}) & test)
-            earlier &= Q(**{f"{field}__isnull": True})
-        condition = _any(*paths)
+        condition = self._anchored(user, action)
         if action == "change":
             seen = self.condition(user, "view")
             if seen is not None:
                 condition = _any(condition, Q(responsible_user=user) & seen)
         return condition
+
+    def _anchored(self, user, action):
+        paths, earlier = [], Q()
+        for field, test in self._anchors(user, action):
+            if test is not None:
+                paths.append(earlier & Q(**{f"{field}__isnull": False}) & test)
+            earlier &= Q(**{f"{field}__isnull": True})
+        return _any(*paths)
+
+    def condition_within(self, user, action, within):
+        # Among deadlines the user may see, one they answer for is theirs to handle: no need
+        # to test again that they see it.
+        if action == "change" and within == "view" and self.condition(user, "view") is not None:
+            return _any(self._anchored(user, "change"), Q(responsible_user=user))
+        return self.condition(user, action)
 
 
 RULES.update({rule.model: rule for rule in (

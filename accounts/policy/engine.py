@@ -14,13 +14,62 @@ national coordination office's reach over the cases of its country in a coordina
 Each rule turns this into one SQL condition, so "which objects may this user see" is a
 single filtered query and "may this user do X to this object" is the same condition
 applied to one row: both questions always get the same answer.
+
+The condition is shaped for the planner [SPEC 3]: `pk IN (grant ids UNION owned ids UNION
+reached ids) AND pk NOT IN (excluded ids)`. Each part is a small index-driven set (a grant
+by permission id and the user's groups, never by name joins), so the user's share, not the
+national total, decides the cost, and a nested rule (a hearing's case) is a semi-join.
+
+A rule's condition is built once per user state and kept on the user object (so for one
+request): a deadline's rule asks the case, victim, referral and order rules, and a page asks
+several rules, which would otherwise build the same nested conditions again and again. The
+conditions hold no data (grants are subqueries run with the query), only what the user
+object says (functions, agency), which is part of the key.
 """
 
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.contrib.auth.models import Permission
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+_PERMISSION_IDS = {}
+
+
+@receiver(post_migrate)
+def _forget_permission_ids(**kwargs):
+    # migrate and flush (tests) may give permissions new ids.
+    _PERMISSION_IDS.clear()
+
+
+def permission_id(model, codename):
+    """The id of `codename` on `model`'s permissions, looked up once per process."""
+    key = (model._meta.app_label, model._meta.model_name, codename)
+    if key not in _PERMISSION_IDS:
+        _PERMISSION_IDS[key] = Permission.objects.values_list("pk", flat=True).get(
+            content_type__app_label=key[0], content_type__model=key[1], codename=codename)
+    return _PERMISSION_IDS[key]
+
+
+def user_groups(user):
+    """The ids of the groups the user belongs to (their agency, their case teams), as a subquery."""
+    from accounts.models import User
+
+    return User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+
+
+def ids(model, condition):
+    """The pks of `model` rows matching `condition`, as a subquery for `field__in`."""
+    return model._default_manager.filter(condition).order_by().values("pk")
+
+
+def any_of(*id_sets):
+    """One id subquery from several (None ones left out), or None."""
+    id_sets = [id_set for id_set in id_sets if id_set is not None]
+    if not id_sets:
+        return None
+    return id_sets[0] if len(id_sets) == 1 else id_sets[0].union(*id_sets[1:], all=True)
 
 
 def may_act_at_all(user):
@@ -44,8 +93,35 @@ class Action:
     reach_functions: frozenset = field(default_factory=frozenset)
 
 
+def _user_state(user):
+    agency = getattr(user, "agency", None) if getattr(user, "agency_id", None) else None
+    return (getattr(user, "pk", None), bool(getattr(user, "is_authenticated", False)),
+            getattr(user, "is_active", False), tuple(sorted(getattr(user, "functions", ()) or ())),
+            getattr(user, "agency_id", None), agency and (agency.is_active, agency.kind, str(agency.country),
+                                                          agency.jurisdiction_id))
+
+
+def _kept_per_user(condition):
+    def kept(self, user, action):
+        if user is None or not getattr(user, "is_authenticated", False):
+            return condition(self, user, action)
+        memo = user.__dict__.setdefault("_policy_conditions", {})
+        key = (id(self), action, _user_state(user))
+        if key not in memo:
+            memo[key] = condition(self, user, action)
+        return memo[key]
+
+    kept.__doc__, kept.__wrapped__ = condition.__doc__, condition
+    return kept
+
+
 class ObjectRule:
     """Subclasses declare: model, grant_model (guardian direct group-permission model), actions."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "condition" in cls.__dict__:  # every rule's own condition is kept per user (see above)
+            cls.condition = _kept_per_user(cls.__dict__["condition"])
 
     model = None
     grant_model = None
@@ -80,26 +156,34 @@ class ObjectRule:
             return None
         a = self.actions[action]
         functions = set(getattr(user, "functions", ()) or ())
+        grant = a.permission if a.permission and functions & a.functions else None
+        owner = a.owner_field if a.owner_field and functions & a.owner_functions else None
+        reach = action if functions & a.reach_functions else None
+        if not (grant or owner or reach):
+            return None
+        # Actions that come down to the same paths get the very same condition (the same
+        # object): a rule asking for several of them can tell, and test once.
+        memo = user.__dict__.setdefault("_policy_paths", {})
+        key = (id(self), grant, owner, reach, _user_state(user))
+        if key not in memo:
+            memo[key] = self._paths_condition(user, action, grant, owner, reach)
+        return memo[key]
+
+    def _paths_condition(self, user, action, grant, owner, reach):
         paths = []
-        if a.permission and functions & a.functions:
-            meta = self.model._meta
-            grants = self.grant_model.objects.filter(
-                content_object=OuterRef("pk"),
-                permission__codename=a.permission,
-                permission__content_type__app_label=meta.app_label,
-                permission__content_type__model=meta.model_name,
-                group__user=user,
-            )
-            paths.append(Q(Exists(grants)))
-        if a.owner_field and functions & a.owner_functions:
-            paths.append(self.ownership(user, action))
-        if functions & a.reach_functions:
-            reach = self.reach(user, action)
-            if reach is not None:
-                paths.append(reach)
+        if grant:
+            paths.append(self.grant_model.objects.filter(
+                permission_id=permission_id(self.model, grant), group_id__in=user_groups(user),
+            ).values("content_object_id"))
+        if owner:
+            paths.append(ids(self.model, self.ownership(user, action)))
+        if reach:
+            reached = self.reach(user, action)
+            if reached is not None:
+                paths.append(ids(self.model, reached))
         if not paths:
             return None
-        condition = reduce(or_, paths)
+        condition = Q(pk__in=any_of(*paths))
         excluded = self.exclusion(user)
         if excluded is not None:
             condition &= ~excluded
@@ -109,11 +193,19 @@ class ObjectRule:
         condition = self.condition(user, action)
         return queryset.none() if condition is None else queryset.filter(condition)
 
-    def annotate(self, user, queryset, actions):
+    def condition_within(self, user, action, within):
+        """The condition for `action` on rows already known to pass `within` (a list filtered
+        on "view"): a rule may drop what `within` already ensures. By default, the condition."""
+        return self.condition(user, action)
+
+    def annotate(self, user, queryset, actions, within=None):
         annotations = {}
         for action in actions:
-            condition = self.condition(user, action)
+            condition = self.condition(user, action) if within is None else self.condition_within(user, action, within)
             annotations[f"may_{action}"] = (
                 Value(False) if condition is None else ExpressionWrapper(condition, output_field=BooleanField())
             )
         return queryset.annotate(**annotations)
+
+
+ObjectRule.condition = _kept_per_user(ObjectRule.condition)

@@ -8,12 +8,12 @@ Referrals, hearings and protection orders plug in by declaring a rule here.
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import AgencyKind, Function as F
-from accounts.models import Agency, User
+from accounts.models import Agency
 from referrals.models import Referral
 from cases.models import (
     Appeal, Asset, Case, CaseAssignment, CaseExclusion, CaseGroupObjectPermission, CaseNote, CaseStageChange,
@@ -26,7 +26,7 @@ from victims.models import (
     VictimGroupObjectPermission, VictimSupport,
 )
 
-from .engine import Action, ObjectRule, may_act_at_all
+from .engine import Action, ObjectRule, may_act_at_all, user_groups
 
 # Everyone who works on cases, as opposed to auditors and administrators, who see
 # no case content [SPEC 1].
@@ -101,6 +101,11 @@ def coordinated_agency_choices(user):
     return Agency.objects.filter(condition)
 
 
+def excluded_cases(user):
+    """The cases the user is personally kept away from, as a subquery (a handful of rows)."""
+    return CaseExclusion.objects.filter(user=user).values("case_id")
+
+
 class CaseRule(ObjectRule):
     model = Case
     grant_model = CaseGroupObjectPermission
@@ -152,7 +157,7 @@ class CaseRule(ObjectRule):
     }
 
     def exclusion(self, user):
-        return Q(Exists(CaseExclusion.objects.filter(case=OuterRef("pk"), user=user)))
+        return Q(pk__in=excluded_cases(user))
 
     def reach(self, user, action):
         country = coordinated_country(user) if action == "coordinate" else None
@@ -232,7 +237,7 @@ class VictimRule(ObjectRule):
     def exclusion(self, user, victim="pk"):
         # Someone excluded from a case is kept away from that case's victims too (`victim`
         # leads from the row to its victim, for rules of records about a victim).
-        return Q(Exists(CaseExclusion.objects.filter(case__victim_links__victim=OuterRef(victim), user=user)))
+        return Q(**{f"{victim}__in": VictimCaseLink.objects.filter(case__in=excluded_cases(user)).values("victim_id")})
 
 
 class CaseSectionRule(ObjectRule):
@@ -264,7 +269,7 @@ class CaseNoteRule(ObjectRule):
         case_condition = CASE_RULE.condition(user, "view")
         if case_condition is None or not set(user.functions) & self.actions[action].functions:
             return None
-        on_team = Q(Exists(User.groups.through.objects.filter(group_id=OuterRef("case__team_group_id"), user=user)))
+        on_team = Q(case__team_group_id__in=user_groups(user))
         audience = (Q(scope=CaseNote.Scope.TEAM) & on_team) | Q(scope=CaseNote.Scope.AGENCY, author_agency=user.agency_id)
         if user.agency_id and user.has_function(F.CASEWORKER) and user.agency.kind == "ngo":
             audience |= Q(scope=CaseNote.Scope.NGO)
