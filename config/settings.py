@@ -206,6 +206,8 @@ REFERRAL_RESPONSE_HOURS = {
 }
 # Who may refer without the victim's consent (a recorded, logged override), e.g. a child in
 # immediate danger.
+# Rows per box of the referral inbox, each box paged on its own.
+REFERRAL_INBOX_ROWS = int(os.environ.get("REFERRAL_INBOX_ROWS", "25"))
 REFERRAL_OVERRIDE_FUNCTIONS = ("investigator", "prosecutor")
 # The deadline sweep [SPEC 2.7]: how often beat runs it, and when each kind of deadline is
 # reminded (days before it is due; fractions are parts of a day). Overdue items are escalated

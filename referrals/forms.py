@@ -49,6 +49,22 @@ class DirectoryFilterForm(forms.Form):
         return queryset
 
 
+class InboxPagesForm(forms.Form):
+    """Which page of each inbox box to show (`<box>_page`); anything else shows the first."""
+
+    BOXES = ("overdue", "incoming", "assigned_to_me", "outgoing")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for box in self.BOXES:
+            self.fields[f"{box}_page"] = forms.IntegerField(required=False, min_value=1)
+
+    def page(self, box):
+        if not self.is_bound or not self.is_valid():
+            return 1
+        return self.cleaned_data.get(f"{box}_page") or 1
+
+
 class ServiceProviderForm(forms.ModelForm):
     """An agency's own entry in the directory."""
 

@@ -5,9 +5,11 @@ Every read asks the access policy; every referral is written through referrals.s
 which asks it again.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
@@ -23,7 +25,8 @@ from victims.models import Victim
 
 from . import services
 from .forms import (
-    AssignForm, DirectoryFilterForm, ReferForm, ServiceProviderForm, StepForm, receiving_agencies, receiving_staff,
+    AssignForm, DirectoryFilterForm, InboxPagesForm, ReferForm, ServiceProviderForm, StepForm, receiving_agencies,
+    receiving_staff,
 )
 from .models import Referral, ReferralNotice, ServiceProvider
 
@@ -61,7 +64,8 @@ BOXES = [  # (key, heading, empty text)
 
 
 class InboxView(ReferralsMixin, TemplateView):
-    """The referral inbox of the user's agency: one query per box, whatever the number of rows."""
+    """The referral inbox of the user's agency: each box counted and paged on its own (a national
+    NGO receives thousands), two queries per box whatever the number of rows."""
 
     template_name = "referrals/inbox.html"
 
@@ -70,11 +74,15 @@ class InboxView(ReferralsMixin, TemplateView):
         unread = ReferralNotice.objects.filter(referral=OuterRef("pk"), agency=user.agency_id, read_at__isnull=True)
         now = timezone.now()
         queries = services.inbox(user, now=now)
-        boxes = [{"key": key, "heading": heading, "empty": empty,
-                  "rows": list(queries[key].annotate(unread=Exists(unread)))} for key, heading, empty in BOXES]
-        for box in boxes:
-            for row in box["rows"]:
+        pages = InboxPagesForm(self.request.GET or None)
+        boxes = []
+        for key, heading, empty in BOXES:
+            paginator = Paginator(queries[key].annotate(unread=Exists(unread)), settings.REFERRAL_INBOX_ROWS)
+            page = paginator.get_page(pages.page(key))
+            for row in page.object_list:
                 row.overdue = row.is_overdue(now)
+            boxes.append({"key": key, "heading": heading, "empty": empty, "page": page, "rows": page.object_list,
+                          "param": f"{key}_page"})
         return super().get_context_data(boxes=boxes, may_edit_directory=may_edit_directory(user), **kwargs)
 
 

@@ -378,6 +378,32 @@ def test_the_inbox_runs_a_constant_number_of_queries(world, demo, username):
     assert many == few
 
 
+def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings):
+    """A national NGO receives thousands of referrals: each box shows its count and one page."""
+    settings.REFERRAL_INBOX_ROWS = 2
+    more_referrals(world, 5)
+    caseworker = demo.user("caseworker")
+    incoming = list(services.inbox(caseworker)["incoming"])
+    assert len(incoming) >= 5
+    pages = -(-len(incoming) // 2)
+    first_count, first = count_queries(caseworker, reverse("referral-inbox"))
+    html = first.content.decode()
+    assert f'href="#incoming"><strong>{len(incoming)}</strong>' in html
+    assert f"Page 1 of {pages}" in html and "incoming_page=2#incoming" in html
+    shown = [r for r in incoming if f'href="{r.get_absolute_url()}"' in html.split('id="incoming"')[1].split("</section>")[0]]
+    assert shown == incoming[:2]
+    last_count, last = count_queries(caseworker, reverse("referral-inbox") + f"?incoming_page={pages}&outgoing_page=1")
+    box = last.content.decode().split('id="incoming"')[1].split("</section>")[0]
+    assert all(f'href="{r.get_absolute_url()}"' in box for r in incoming[(pages - 1) * 2:])
+    assert f'href="{incoming[0].get_absolute_url()}"' not in box
+    assert f"incoming_page={pages - 1}#incoming" in box and "outgoing_page=1" in box
+    assert last_count == first_count
+    # A page that is not a number, or past the end, shows a page, never an error.
+    for bad in ("abc", "0", "9999"):
+        _count, response = count_queries(caseworker, reverse("referral-inbox") + f"?incoming_page={bad}")
+        assert response.status_code == 200
+
+
 def test_the_directory_runs_a_constant_number_of_queries(world, demo):
     user = demo.user("investigator")
     url = reverse("referral-directory")
