@@ -415,6 +415,8 @@ LOGGING = {
 
 # How long a case should stay in each stage: (days, days when a child is a victim). Each
 # jurisdiction can set its own in the admin (StageTimeStandard); these apply otherwise.
+# The supervisor dashboard lists this many of the most overdue cases (and counts them all).
+SUPERVISOR_LATE_ROWS = int(os.environ.get("SUPERVISOR_LATE_ROWS", "100"))
 CASE_STAGE_STANDARD_DAYS = {
     "intake": (30, 14),
     "investigation": (365, 180),

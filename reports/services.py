@@ -7,15 +7,17 @@ time standards are read once, so a page costs the same number of queries for 3 c
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.conf import settings
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from accounts import policy
 from accounts.functions import Function
 from accounts.models import User
 from cases import lifecycle
-from cases.models import Case, CaseAgency, CaseAssignment, CaseStageChange, Defendant
+from cases.models import Case, CaseAgency, CaseAssignment, CaseStageChange, Defendant, StageTimeStandard
 from victims.flags import case_needs_non_punishment_decision, case_needs_risk_reassessment
 from victims.models import Victim, VictimCaseLink
 
@@ -144,11 +146,39 @@ def caseload(user):
                                                                                  "first_name", "username"))
 
 
+def _standard_days():
+    """SQL: the days a case may stay in its stage, as lifecycle.stage_standard_days reckons
+    them (the jurisdiction's standard, else the settings'; the child standard for child cases).
+    Needs the is_child annotation."""
+    standards = StageTimeStandard.objects.filter(jurisdiction=OuterRef("jurisdiction_id"), stage=OuterRef("stage"))
+
+    def reckoned(column, index):
+        defaults = [When(stage=stage, then=Value(days[index]))
+                    for stage, days in settings.CASE_STAGE_STANDARD_DAYS.items()]
+        return Coalesce(Subquery(standards.values(column)[:1]), DbCase(*defaults, default=None),
+                        output_field=IntegerField())
+
+    return DbCase(When(is_child=True, then=reckoned("child_days", 1)), default=reckoned("days", 0),
+                  output_field=IntegerField())
+
+
+def _days_in_stage(today):
+    """SQL: whole days since the case entered its stage, in local dates (lifecycle.days_in_stage)."""
+    entered = TruncDate("stage_entered_at", tzinfo=timezone.get_current_timezone())
+    return Func(Value(today), entered, template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+
+
 def over_standard(user, today=None):
-    """The office's open cases longer in their stage than the standard, most overdue first."""
+    """The office's open cases longer in their stage than the standard, most overdue first: the
+    first settings.SUPERVISOR_LATE_ROWS of them, found and ordered in SQL (an office holds
+    thousands of open cases), and how many there are in all."""
+    today = today or timezone.localdate()
     current = CaseAssignment.objects.filter(team_role=PROSECUTOR, ended_on__isnull=True).select_related("user")
-    cases = annotate_continuity(office_cases(user).exclude(stage__in=CLOSED_STAGES)).select_related("jurisdiction")
-    cases = cases.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_prosecutors"))
-    late = [case for case in with_stage_times(cases, today) if case.days_over]
-    return sorted(late, key=lambda case: (-case.days_over, case.reference))
+    cases = annotate_continuity(office_cases(user).exclude(stage__in=CLOSED_STAGES))
+    late = (cases.annotate(standard=_standard_days(), in_stage=_days_in_stage(today))
+            .filter(standard__isnull=False, in_stage__gt=F("standard")))
+    shown = (late.annotate(over=F("in_stage") - F("standard")).order_by("-over", "reference")
+             .select_related("jurisdiction")
+             .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_prosecutors")))
+    return with_stage_times(shown[:settings.SUPERVISOR_LATE_ROWS], today), late.count()
 

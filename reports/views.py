@@ -51,11 +51,11 @@ class SupervisorDashboardView(FunctionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        late = services.over_standard(user)
+        late, late_count = services.over_standard(user)
         policy.record_shown(user, late, purpose="supervisor dashboard")
         return super().get_context_data(
             office=user.agency, continuity=services.continuity(user), caseload=services.caseload(user),
-            over_standard=late, **kwargs,
+            over_standard=late, over_standard_count=late_count, **kwargs,
         )
 
 

@@ -178,9 +178,20 @@ def test_supervisor_figures(world):
     assert {person.username: person.open_cases for person in services.caseload(supervisor)} == {
         people["p1"].username: 3, people["p2"].username: 1,
     }
-    late = services.over_standard(supervisor)
+    late, count = services.over_standard(supervisor)
     assert [(case.reference, case.days_over) for case in late] == [(refs["A"], 30), (refs["B"], 6)]
+    assert count == 2
     assert [a.user for a in late[1].current_prosecutors] == [people["p1"]]
+
+
+def test_the_supervisor_sees_the_most_overdue_cases_and_how_many_there_are(world, settings):
+    """Found and ordered in SQL (an office holds thousands of open cases), only the first shown."""
+    people, refs = world
+    settings.SUPERVISOR_LATE_ROWS = 1
+    late, count = services.over_standard(people["supervisor"])
+    assert [case.reference for case in late] == [refs["A"]] and count == 2
+    html = get(people["supervisor"], SUPERVISION).content.decode()
+    assert "The 1 most overdue of 2 cases." in html and refs["B"] not in html
 
 
 def test_supervisor_page(world):
@@ -285,4 +296,4 @@ def test_query_count_does_not_grow_with_cases(db):
     for user, url in ((first, DASHBOARD), (supervisor, SUPERVISION)):
         assert count_queries(user, url) == small[url], url
     assert len(services.my_cases(first)) == 30
-    assert len(services.over_standard(supervisor)) == 30
+    assert len(services.over_standard(supervisor)[0]) == services.over_standard(supervisor)[1] == 30
