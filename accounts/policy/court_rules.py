@@ -32,8 +32,6 @@ def _functions(user):
     return set(getattr(user, "functions", ()) or ())
 
 
-def _cases(condition):
-    return None if condition is None else Case.objects.filter(condition).values("pk")
 
 
 def _any(*conditions):
@@ -53,8 +51,7 @@ def _is_court_staff(user):
 def supported_victims(user):
     """The victims the user's agency supports (the shelter-location grant is the supporters'
     alone), or None."""
-    condition = VICTIM_RULE.condition(user, "view_shelter")
-    return None if condition is None else Victim.objects.filter(condition).values("pk")
+    return VICTIM_RULE.visible_ids(user, "view_shelter")
 
 
 def _on_team(user, team_group_path):
@@ -80,8 +77,7 @@ class HearingRule(ObjectRule):
         # Court staff list the hearings of their court (a restricted case only through its team).
         if not _is_court_staff(user):
             return None
-        return Q(court=user.agency_id, case__is_restricted=False) & Q(
-            case__in=Case.objects.filter(~CASE_RULE.exclusion(user)).values("pk"))
+        return Q(court=user.agency_id, case__is_restricted=False) & ~_case_excluded(user)
 
     def _ngo_path(self, user):
         """Caseworkers: the hearings of the victims their agency supports, and of the cases
@@ -103,22 +99,22 @@ class HearingRule(ObjectRule):
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases = _cases(CASE_RULE.condition(user, "coordinate"))
+            cases = CASE_RULE.visible_ids(user, "coordinate")
             return None if cases is None else Q(case__in=cases)
         if action == "view":
             case_path = None
             if functions & (CASE_READERS - {F.CASEWORKER}):
-                cases = _cases(CASE_RULE.condition(user, "view"))
+                cases = CASE_RULE.visible_ids(user, "view")
                 case_path = None if cases is None else Q(case__in=cases)
             return _any(case_path, self._court_path(user), self._ngo_path(user))
         if action == "change":
             case_path = None
             if functions & {F.PROSECUTOR, F.SUPERVISOR}:
-                cases = _cases(CASE_RULE.condition(user, "change"))
+                cases = CASE_RULE.visible_ids(user, "change")
                 case_path = None if cases is None else Q(case__in=cases)
             return _any(case_path, self._court_path(user))
         # view_witnesses: the proceedings' people; an NGO only its own victims' rows (HearingWitnessRule).
-        cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+        cases = CASE_RULE.visible_ids(user, "view_proceedings")
         return _any(None if cases is None else Q(case__in=cases), self._court_path(user), self._ngo_path(user))
 
     def may_schedule(self, user, case, court):
@@ -175,7 +171,7 @@ class HearingWitnessRule(ObjectRule):
             return None if hearings is None else Q(**{f"{hearing_field}__in": Hearing.objects.filter(hearings).values("pk")})
         paths = []
         if functions & (PROCEEDINGS | COURT_STAFF):
-            cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+            cases = CASE_RULE.visible_ids(user, "view_proceedings")
             if cases is not None:
                 paths.append(Q(**{f"{hearing_field}__case__in": cases}))
             court = HEARING_RULE._court_path(user)
@@ -244,14 +240,14 @@ class ProtectionOrderRule(ObjectRule):
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases, courts = _cases(CASE_RULE.condition(user, "coordinate")), coordinated_agencies(user)
+            cases, courts = CASE_RULE.visible_ids(user, "coordinate"), coordinated_agencies(user)
             listed = _any(None if cases is None else Q(case__in=cases),
                           None if courts is None else Q(case__isnull=True, issuing_court__in=courts))
             return None if listed is None else listed & ~VICTIM_RULE.exclusion(user, victim="victim_id")
-        safety = VICTIM_RULE.condition(user, "view_safety")
-        cases = _cases(CASE_RULE.condition(user, "view_proceedings"))
+        safety = VICTIM_RULE.visible_ids(user, "view_safety")
+        cases = CASE_RULE.visible_ids(user, "view_proceedings")
         view = _any(
-            None if safety is None else Q(victim__in=Victim.objects.filter(safety).values("pk")),
+            None if safety is None else Q(victim__in=safety),
             None if cases is None else Q(case__in=cases),
             self._court_path(user),
         )
@@ -262,11 +258,11 @@ class ProtectionOrderRule(ObjectRule):
             return view
         change = None
         if functions & {F.INVESTIGATOR, F.PROSECUTOR, F.SUPERVISOR}:
-            changing = VICTIM_RULE.condition(user, "change_safety")
-            case_change = _cases(CASE_RULE.condition(user, "change"))
+            changing = VICTIM_RULE.visible_ids(user, "change_safety")
+            case_change = CASE_RULE.visible_ids(user, "change")
             change = _any(
                 None if case_change is None else Q(case__in=case_change),
-                None if changing is None else Q(case__isnull=True, victim__in=Victim.objects.filter(changing).values("pk")),
+                None if changing is None else Q(case__isnull=True, victim__in=changing),
             )
         change = _any(change, self._court_path(user))
         return None if change is None else view & change
@@ -326,7 +322,7 @@ class DeadlineRule(ObjectRule):
         """Deadlines of no case about a victim (directly, or through a referral or an order of
         theirs) whom the user is kept away from by an exclusion from one of the victim's cases:
         as the victim's referrals and orders are for the coordination report."""
-        excluded = Victim.objects.filter(VICTIM_RULE.exclusion(user)).values("pk")
+        excluded = VICTIM_RULE.excluded_ids(user)
         return (Q(victim__in=excluded) | Q(referral__victim__in=excluded)
                 | Q(protection_order__victim__in=excluded))
 
@@ -335,14 +331,14 @@ class DeadlineRule(ObjectRule):
         specific first."""
         change = action == "change"
         referral = RULES[Referral].condition(user, "respond" if change else "view")
-        victim = VICTIM_RULE.condition(user, "change" if change else "view")
+        victim = VICTIM_RULE.visible_ids(user, "change" if change else "view")
         order = ORDER_RULE.condition(user, "change" if change else "view")
         return [
             ("protection_order", None if order is None
              else Q(protection_order__in=ProtectionOrder.objects.filter(order).values("pk"))),
             ("referral", None if referral is None else Q(referral__in=Referral.objects.filter(referral).values("pk"))),
             ("case", self._case_test(user, change)),
-            ("victim", None if victim is None else Q(victim__in=Victim.objects.filter(victim).values("pk"))),
+            ("victim", None if victim is None else Q(victim__in=victim)),
         ]
 
     @staticmethod
@@ -352,13 +348,13 @@ class DeadlineRule(ObjectRule):
         case's rights decides."""
         names = (("change_cooperation", "change_proceedings", "change") if change
                  else ("view_cooperation", "view_proceedings", "view"))
-        cooperation, proceedings, case = (CASE_RULE.condition(user, name) for name in names)
+        cooperation, proceedings, case = (CASE_RULE.visible_ids(user, name) for name in names)
         if cooperation is proceedings is case:  # the same rights (the engine gives the same object)
-            return None if case is None else Q(case__in=_cases(case))
+            return None if case is None else Q(case__in=case)
         tests = [(Q(cooperation_request__isnull=False), cooperation),
                  (Q(cooperation_request__isnull=True, defendant__isnull=False), proceedings),
                  (Q(cooperation_request__isnull=True, defendant__isnull=True), case)]
-        return _any(*(which & Q(case__in=_cases(allowed)) for which, allowed in tests if allowed is not None))
+        return _any(*(which & Q(case__in=allowed) for which, allowed in tests if allowed is not None))
 
     def condition(self, user, action):
         if action not in self.actions:
@@ -366,7 +362,7 @@ class DeadlineRule(ObjectRule):
         if not may_act_at_all(user) or not _functions(user) & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases, agencies = _cases(CASE_RULE.condition(user, "coordinate")), coordinated_agencies(user)
+            cases, agencies = CASE_RULE.visible_ids(user, "coordinate"), coordinated_agencies(user)
             return _any(None if cases is None else Q(case__in=cases),
                         None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
                         & ~self._victim_excluded(user))

@@ -156,8 +156,8 @@ class CaseRule(ObjectRule):
         ),
     }
 
-    def exclusion(self, user):
-        return Q(pk__in=excluded_cases(user))
+    def excluded_ids(self, user):
+        return excluded_cases(user)
 
     def reach(self, user, action):
         country = coordinated_country(user) if action == "coordinate" else None
@@ -234,10 +234,13 @@ class VictimRule(ObjectRule):
         since = timezone.now() - datetime.timedelta(days=settings.VICTIM_RECORDER_ACCESS_DAYS)
         return Q(recorded_by=user, recording_agency_id=user.agency_id, created_at__gte=since)
 
+    def excluded_ids(self, user):
+        # Someone excluded from a case is kept away from that case's victims too.
+        return VictimCaseLink.objects.filter(case__in=excluded_cases(user)).values("victim_id")
+
     def exclusion(self, user, victim="pk"):
-        # Someone excluded from a case is kept away from that case's victims too (`victim`
-        # leads from the row to its victim, for rules of records about a victim).
-        return Q(**{f"{victim}__in": VictimCaseLink.objects.filter(case__in=excluded_cases(user)).values("victim_id")})
+        # (`victim` leads from the row to its victim, for rules of records about a victim)
+        return Q(**{f"{victim}__in": self.excluded_ids(user)})
 
 
 class CaseSectionRule(ObjectRule):
@@ -252,10 +255,8 @@ class CaseSectionRule(ObjectRule):
         self.actions = {name: CASE_RULE.actions[action] for name, action in self.case_actions.items()}
 
     def condition(self, user, action):
-        condition = CASE_RULE.condition(user, self.case_actions[action])
-        if condition is None:
-            return None
-        return Q(**{f"{self.path}__in": Case.objects.filter(condition).values("pk")})
+        cases = CASE_RULE.visible_ids(user, self.case_actions[action])
+        return None if cases is None else Q(**{f"{self.path}__in": cases})
 
 
 class CaseNoteRule(ObjectRule):
@@ -266,15 +267,15 @@ class CaseNoteRule(ObjectRule):
     actions = {"view": Action("view", _("read the note"), CASE_READERS)}
 
     def condition(self, user, action):
-        case_condition = CASE_RULE.condition(user, "view")
-        if case_condition is None or not set(user.functions) & self.actions[action].functions:
+        cases = CASE_RULE.visible_ids(user, "view")
+        if cases is None or not set(user.functions) & self.actions[action].functions:
             return None
         on_team = Q(case__team_group_id__in=user_groups(user))
         audience = (Q(scope=CaseNote.Scope.TEAM) & on_team) | Q(scope=CaseNote.Scope.AGENCY, author_agency=user.agency_id)
         if user.agency_id and user.has_function(F.CASEWORKER) and user.agency.kind == "ngo":
             audience |= Q(scope=CaseNote.Scope.NGO)
         # Authors read their own notes, but only while they may still see the case.
-        return (Q(author=user) | audience) & Q(case__in=Case.objects.filter(case_condition).values("pk"))
+        return (Q(author=user) | audience) & Q(case__in=cases)
 
 
 class VictimSectionRule(ObjectRule):
@@ -287,14 +288,15 @@ class VictimSectionRule(ObjectRule):
         self.actions = {name: VICTIM_RULE.actions[action] for name, action in self.victim_actions.items()}
 
     def condition(self, user, action):
-        condition = VICTIM_RULE.condition(user, self.victim_actions[action])
-        if condition is not None and action != "view":
-            # Nobody changes what they may not read.
-            seeing = VICTIM_RULE.condition(user, self.victim_actions["view"])
-            condition = None if seeing is None else condition & seeing
-        if condition is None:
+        victims = VICTIM_RULE.visible_ids(user, self.victim_actions[action])
+        if victims is None:
             return None
-        return Q(**{f"{self.path}__in": Victim.objects.filter(condition).values("pk")})
+        condition = Q(**{f"{self.path}__in": victims})
+        if action != "view":
+            # Nobody changes what they may not read.
+            seeing = VICTIM_RULE.visible_ids(user, self.victim_actions["view"])
+            condition = None if seeing is None else condition & Q(**{f"{self.path}__in": seeing})
+        return condition
 
 
 class CounsellingNoteRule(VictimSectionRule):

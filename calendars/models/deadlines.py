@@ -95,6 +95,12 @@ class Deadline(notice_times.KeepsNextNotice, models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["next_notice_at"], condition=models.Q(next_notice_at__isnull=False),
                          name="deadline_next_notice"),
+            # "Mine": the pending deadlines a person, or their agency when no person is named, answers for.
+            models.Index(fields=["responsible_user", "due_at"], condition=models.Q(status__in=["open", "extended"]),
+                         name="deadline_pending_by_person"),
+            models.Index(fields=["responsible_agency", "due_at"],
+                         condition=models.Q(status__in=["open", "extended"], responsible_user__isnull=True),
+                         name="deadline_pending_by_agency"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["source_key"], condition=~models.Q(source_key=""),
