@@ -33,17 +33,23 @@ def _count(queryset, outer, field="pk", distinct=False):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def _is_child():
+    """SQL: a child case, or one with a victim who is a child or whose age is in doubt [GP 19]."""
+    child_victims = VictimCaseLink.objects.filter(case=OuterRef("pk"), victim__age_group__in=CHILD_AGE_GROUPS)
+    return Q(priority=Case.Priority.CHILD) | Q(Exists(child_victims))
+
+
 def annotate_continuity(cases):
     """Add to each case: handovers, prosecutors (distinct people), is_child, has_official,
     non_criminalisation (a victim charged with an offence tied to their trafficking awaits a
     non-punishment decision [PR 1.2.2]) and risk_reassessment (an order protecting a victim of
     the case was violated after their last completed risk assessment [SPEC 2.6])."""
     prosecutor_assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR)
-    child_victims = VictimCaseLink.objects.filter(case=OuterRef("pk"), victim__age_group__in=CHILD_AGE_GROUPS)
+    if "is_child" not in cases.query.annotations:
+        cases = cases.annotate(is_child=_is_child())
     return cases.annotate(
         handovers=Greatest(_count(prosecutor_assignments, "case") - 1, 0),
         prosecutors=_count(prosecutor_assignments, "case", "user", distinct=True),
-        is_child=Q(priority=Case.Priority.CHILD) | Q(Exists(child_victims)),
         has_official=Exists(Defendant.objects.filter(case=OuterRef("pk"), is_public_official=True)),
         is_closed=Q(stage__in=CLOSED_STAGES),
         non_criminalisation=case_needs_non_punishment_decision(),
@@ -66,24 +72,38 @@ def with_stage_times(cases, today=None):
 
 # --- Prosecutor ---------------------------------------------------------------------------
 
-def my_cases(user, today=None):
+def my_cases_queryset(user):
     """Cases the user may see and currently prosecutes: open ones first, child cases first
     among them [GP 19], then the longest in their stage. Each carries its next hearing, its
-    open and overdue deadlines, its adjournments (one query with the cases) and the special
-    measures of its victim-witnesses at its coming hearings (one more query)."""
-    from calendars import deadlines, services as hearings
+    adjournments (one query with the cases); `decorate` adds the time in stage, the deadlines
+    and the special measures to the rows shown."""
+    from calendars import services as hearings
 
     current = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR, user=user,
                                             ended_on__isnull=True)
     cases = annotate_continuity(policy.visible(user, Case).filter(Exists(current)))
     # Hearings and adjournments are counted per case: whoever sees a case sees all its hearings
-    # (HearingRule). Deadlines are counted as the user sees them: one can follow a record of
-    # the case the user is kept from (see calendars.deadlines.open_counts).
-    cases = deadlines.open_counts(hearings.adjournments(hearings.next_hearings(cases)), user=user)
-    cases = cases.select_related("jurisdiction").order_by("is_closed", F("is_child").desc(), "stage_entered_at", "pk")
+    # (HearingRule).
+    cases = hearings.adjournments(hearings.next_hearings(cases))
+    return cases.select_related("jurisdiction").order_by("is_closed", F("is_child").desc(), "stage_entered_at", "pk")
+
+
+def decorate(user, cases, today=None):
+    """Evaluate `cases` (of my_cases_queryset) with their time in stage, their open and overdue
+    deadlines as the user sees them (one can follow a record of the case the user is kept
+    from: calendars.deadlines.open_counts) and the special measures of their victim-witnesses
+    at coming hearings: two more queries."""
+    from calendars import deadlines
+
     cases = with_stage_times(cases, today)
+    deadlines.open_counts(cases, user=user)
     _attach_special_measures(user, cases)
     return cases
+
+
+def my_cases(user, today=None):
+    """All of my_cases_queryset, decorated."""
+    return decorate(user, my_cases_queryset(user), today)
 
 
 def _attach_special_measures(user, cases):
@@ -127,7 +147,9 @@ def office_cases(user):
 
 def continuity(user):
     judged = CaseStageChange.objects.filter(case=OuterRef("pk"), to_stage=Case.Stage.JUDGMENT)
-    cases = annotate_continuity(office_cases(user).filter(Exists(judged)))
+    assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR)
+    cases = office_cases(user).filter(Exists(judged)).annotate(
+        prosecutors=_count(assignments, "case", "user", distinct=True))
     figures = cases.aggregate(judged=Count("pk"), continuous=Count("pk", filter=Q(prosecutors=1)))
     return Continuity(continuous=figures["continuous"], judged=figures["judged"])
 
@@ -138,12 +160,17 @@ def caseload(user):
     if user.agency_id is None:
         return []
     open_cases = policy.visible(user, Case).exclude(stage__in=CLOSED_STAGES).values("pk")
-    held = CaseAssignment.objects.filter(user=OuterRef("pk"), team_role=PROSECUTOR, ended_on__isnull=True,
-                                         case__in=open_cases)
-    people = User.objects.filter(agency_id=user.agency_id, functions__contains=[Function.PROSECUTOR])
-    people = people.annotate(open_cases=_count(held, "user"))
-    return list(people.filter(Q(is_active=True) | Q(open_cases__gt=0)).order_by("-open_cases", "last_name",
-                                                                                 "first_name", "username"))
+    people = list(User.objects.filter(agency_id=user.agency_id, functions__contains=[Function.PROSECUTOR]))
+    # One grouped count for the whole office (a correlated count per person made the planner
+    # reckon the page costly enough to compile it).
+    held = dict(CaseAssignment.objects.filter(
+        user__in=[person.pk for person in people], team_role=PROSECUTOR, ended_on__isnull=True, case__in=open_cases,
+    ).order_by().values("user").annotate(n=Count("pk")).values_list("user", "n")) if people else {}
+    for person in people:
+        person.open_cases = held.get(person.pk, 0)
+    shown = [person for person in people if person.is_active or person.open_cases]
+    return sorted(shown, key=lambda person: (-person.open_cases, person.last_name, person.first_name,
+                                             person.username))
 
 
 def _standard_days():
@@ -174,10 +201,11 @@ def over_standard(user, today=None):
     thousands of open cases), and how many there are in all."""
     today = today or timezone.localdate()
     current = CaseAssignment.objects.filter(team_role=PROSECUTOR, ended_on__isnull=True).select_related("user")
-    cases = annotate_continuity(office_cases(user).exclude(stage__in=CLOSED_STAGES))
-    late = (cases.annotate(standard=_standard_days(), in_stage=_days_in_stage(today))
+    # Which cases are late needs only the standard; the rest is worked out for those shown.
+    late = (office_cases(user).exclude(stage__in=CLOSED_STAGES).annotate(is_child=_is_child())
+            .annotate(standard=_standard_days(), in_stage=_days_in_stage(today))
             .filter(standard__isnull=False, in_stage__gt=F("standard")))
-    shown = (late.annotate(over=F("in_stage") - F("standard")).order_by("-over", "reference")
+    shown = (annotate_continuity(late.annotate(over=F("in_stage") - F("standard")).order_by("-over", "reference"))
              .select_related("jurisdiction")
              .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_prosecutors")))
     return with_stage_times(shown[:settings.SUPERVISOR_LATE_ROWS], today), late.count()

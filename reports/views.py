@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from accounts import policy
 from accounts.functions import Function
@@ -31,17 +31,27 @@ class FunctionRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
         return self.request.user.has_function(self.function)
 
 
-class ProsecutorDashboardView(FunctionRequiredMixin, TemplateView):
+class ProsecutorDashboardView(FunctionRequiredMixin, ListView):
+    """A prosecutor's cases, a page at a time (a national prosecutor holds hundreds)."""
+
     template_name = "reports/prosecutor_dashboard.html"
     function = Function.PROSECUTOR
     permission_denied_message = _("Only prosecutors have a continuity dashboard.")
+    context_object_name = "cases"
+
+    def get_paginate_by(self, queryset):
+        return settings.DASHBOARD_ROWS
+
+    def get_queryset(self):
+        return services.my_cases_queryset(self.request.user)
 
     def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         user = self.request.user
-        cases = services.my_cases(user)
+        context["cases"] = services.decorate(user, context["page_obj"].object_list)
         # A list shows restricted cases as surely as their pages do: log them.
-        policy.record_shown(user, cases, purpose="prosecutor dashboard")
-        return super().get_context_data(cases=cases, **kwargs)
+        policy.record_shown(user, context["cases"], purpose="prosecutor dashboard")
+        return context
 
 
 class SupervisorDashboardView(FunctionRequiredMixin, TemplateView):

@@ -241,6 +241,24 @@ def test_investigators_and_prosecutors_are_refused_what_is_not_theirs(world):
     assert get(people["supervisor"], DASHBOARD).status_code == 403
 
 
+def test_the_dashboard_shows_a_page_of_cases_in_order_and_counts_them_all(world, settings):
+    people, refs = world
+    everything = list(rows(get(people["p1"], DASHBOARD)))
+    settings.DASHBOARD_ROWS = 2
+    first, second = get(people["p1"], DASHBOARD), get(people["p1"], DASHBOARD + "?page=2")
+    assert list(rows(first)) == everything[:2] and list(rows(second)) == everything[2:4]
+    assert f"You are the prosecutor on {len(everything)} cases." in second.content.decode()
+    assert "page=1" in second.content.decode() and "Page 2 of" in second.content.decode()
+    # The same queries on every page, but for the access-log entry of a restricted case shown.
+    logged = AccessLog.objects.filter(user=people["p1"], requested="list")
+    before = logged.count()
+    first_queries = count_queries(people["p1"], DASHBOARD)
+    first_logs = logged.count() - before
+    second_queries = count_queries(people["p1"], DASHBOARD + "?page=2")
+    second_logs = logged.count() - before - first_logs
+    assert first_queries - bool(first_logs) == second_queries - bool(second_logs)
+
+
 def test_prosecutor_does_not_see_another_offices_cases(world):
     people, refs = world
     assert list(rows(get(people["outsider"], DASHBOARD))) == [refs["H"]]

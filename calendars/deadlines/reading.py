@@ -3,8 +3,7 @@ notification inbox."""
 
 import datetime
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts import policy
@@ -13,20 +12,23 @@ from ..models import Deadline
 
 
 def open_counts(cases, user=None):
-    """Annotate each case with `open_deadlines` (its pending deadlines) and `overdue_deadlines`
-    (those of them past their date). Given `user`, only the deadlines that user may see are
-    counted: a deadline about a case can follow a more specific record of it (an order of a
-    victim the user is kept away from, a defendant's detention) that the case's readers need
-    not all see."""
-    pending = Deadline.objects.filter(case=OuterRef("pk"), status__in=Deadline.PENDING)
+    """Set on each case of the list `cases` `open_deadlines` (its pending deadlines) and
+    `overdue_deadlines` (those of them past their date), in one grouped query. Given `user`,
+    only the deadlines that user may see are counted: a deadline about a case can follow a more
+    specific record of it (an order of a victim the user is kept away from, a defendant's
+    detention) that the case's readers need not all see. One query for the cases shown, not a
+    subquery per case: the deadline rule inside a per-case subquery made the planner reckon
+    each case as costly as the whole rule (and compile the query)."""
+    cases = list(cases)
+    pending = Deadline.objects.filter(case__in=[case.pk for case in cases], status__in=Deadline.PENDING)
     if user is not None:
         pending = policy.visible(user, pending)
-
-    def count(**late):
-        rows = pending.filter(**late).order_by().values("case").annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-    return cases.annotate(open_deadlines=count(), overdue_deadlines=count(due_at__lt=timezone.now()))
+    counts = {row["case"]: row for row in pending.order_by().values("case").annotate(
+        n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))} if cases else {}
+    for case in cases:
+        row = counts.get(case.pk, {})
+        case.open_deadlines, case.overdue_deadlines = row.get("n", 0), row.get("late", 0)
+    return cases
 
 
 def responsible(user):
