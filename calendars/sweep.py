@@ -85,8 +85,11 @@ class Batch:
     them: the people who may answer for them and, per person, which of the batch's objects
     the access policy lets them see (one query per person and kind of object)."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, people=None):
         self.rows = rows
+        # One object per person for the whole sweep: the access policy keeps a person's
+        # conditions on their object, so they are built once a sweep, not once a batch.
+        self.people = {} if people is None else people
         self.objects = defaultdict(dict)  # model -> {pk: object} the batch may ask about
         for row in rows:
             self.objects[type(row)][row.pk] = row
@@ -95,7 +98,11 @@ class Batch:
         self._seen = {}
         self._read = {}
 
+    def person(self, user):
+        return self.people.setdefault(user.pk, user)
+
     def may_view(self, user, obj):
+        user = self.person(user)
         key = (user.pk, type(obj))
         if key not in self._seen:
             candidates = type(obj).objects.filter(pk__in=list(self.objects[type(obj)]))
@@ -311,14 +318,11 @@ def _deadline_message(deadline, heading):
     it (a deadline about an order or a referral can be seen by people who cannot see its case)."""
     body = _("%(what)s is due %(due)s.") % {"what": deadline.title, "due": _when(deadline.due_at)}
     batch = _batch_of(deadline)
-
-    def message(user):
-        if deadline.case_id and batch.may_view(user, deadline.case):
-            return (f"{heading}: {deadline.title} ({deadline.case.reference})", body,
-                    deadline.case.get_absolute_url())
-        return f"{heading}: {deadline.title}", body, ""
-
-    return message
+    unnamed = (f"{heading}: {deadline.title}", body, "")
+    if not deadline.case_id:
+        return lambda user: unnamed
+    named = (f"{heading}: {deadline.title} ({deadline.case.reference})", body, deadline.case.get_absolute_url())
+    return lambda user: named if batch.may_view(user, deadline.case) else unnamed
 
 
 def handle_deadline(deadline, now, plan):
@@ -350,11 +354,11 @@ def handle_deadline(deadline, now, plan):
     agency = _answering_agency(deadline)
     batch = _batch_of(deadline)
 
+    unnamed = (_("Escalated: a deadline of %(agency)s was missed (%(kind)s)")
+               % {"agency": agency, "kind": deadline.get_kind_display().lower()}, "", "")
+
     def escalation(user):
-        if batch.may_view(user, deadline):
-            return escalated(user)
-        return (_("Escalated: a deadline of %(agency)s was missed (%(kind)s)")
-                % {"agency": agency, "kind": deadline.get_kind_display().lower()}, "", "")
+        return escalated(user) if batch.may_view(user, deadline) else unnamed
 
     plan.notify(escalation_recipients(deadline, recipients), about=deadline, threshold=threshold, due_at=due,
                 kind=Notification.Kind.ESCALATION, message=escalation, count="escalations")
@@ -390,10 +394,10 @@ def _failed(item, exc, now, counts):
     logger.exception("deadline sweep: %s %s failed (attempt %d)", field, item.pk, failure.attempts)
 
 
-def _handle(rows, handle, now, counts):
+def _handle(rows, handle, now, counts, people=None):
     """Handle `rows` as one batch in a savepoint: plan each row (a row that fails is recorded
     alone), then write the plan. A database error undoes the whole batch and is raised."""
-    batch = Batch(rows)
+    batch = Batch(rows, people)
     plan, done, failed = Plan(Counter()), [], []
     model = type(rows[0])
     with transaction.atomic():
@@ -420,19 +424,19 @@ def _sweep(queryset, handle, now, counts):
     """Handle every row of `queryset` in batches, each batch one transaction holding its rows
     locked (rows another sweep holds are skipped). A batch that fails is done again row by
     row, each row in a savepoint of its own."""
-    last = 0
+    last, people = 0, {}
     while True:
         with transaction.atomic():
             rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
                         .filter(pk__gt=last).order_by("pk")[:BATCH])
             if rows:
                 try:
-                    _handle(rows, handle, now, counts)
+                    _handle(rows, handle, now, counts, people)
                 except Exception:
                     logger.warning("deadline sweep: a batch failed; doing its %d rows one by one", len(rows))
                     for row in rows:
                         try:
-                            _handle([row], handle, now, counts)
+                            _handle([row], handle, now, counts, people)
                         except Exception as exc:
                             _failed(row, exc, now, counts)
         if len(rows) < BATCH:
