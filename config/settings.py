@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "calendars",
     "protection",
     "reports",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
