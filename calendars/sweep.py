@@ -131,7 +131,7 @@ class Batch:
         def load():
             holders = {}
             assignments = (CaseAssignment.objects.filter(
-                case_id__in=list(self.objects[_case_model()]), ended_on__isnull=True,
+                case_id__in={row.case_id for row in self.rows if getattr(row, "case_id", None)}, ended_on__isnull=True,
                 team_role=CaseAssignment.TeamRole.PROSECUTOR).select_related("user__agency")
                 .order_by("case_id", "-started_on", "-id"))
             for assignment in assignments:
@@ -212,12 +212,6 @@ class Batch:
         """(item pk, threshold, recipient pk) of the notifications already sent about the batch."""
         return self.read(f"sent-{field}", lambda: set(Notification.objects.filter(
             **{f"{field}__in": [row.pk for row in self.rows]}).values_list(f"{field}_id", "threshold", "recipient_id")))
-
-
-def _case_model():
-    from cases.models import Case
-
-    return Case
 
 
 def _group_by(users, attribute):

@@ -399,9 +399,11 @@ def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings):
     assert f"incoming_page={pages - 1}#incoming" in box and "outgoing_page=1" in box
     assert last_count == first_count
     # A page that is not a number, or past the end, shows a page, never an error.
-    for bad in ("abc", "0", "9999"):
+    for bad, number in (("abc", 1), ("0", 1), ("9999", pages)):
         _count, response = count_queries(caseworker, reverse("referral-inbox") + f"?incoming_page={bad}")
-        assert response.status_code == 200
+        box = response.content.decode().split('id="incoming"')[1].split("</section>")[0]
+        assert f"Page {number} of {pages}" in box, bad
+        assert f'href="{incoming[(number - 1) * 2].get_absolute_url()}"' in box, bad
 
 
 def test_the_directory_runs_a_constant_number_of_queries(world, demo):
