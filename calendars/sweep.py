@@ -12,11 +12,13 @@ Exactly once: due rows are taken with SELECT ... FOR UPDATE SKIP LOCKED, so two 
 handle the same row at once, and a unique constraint on (deadline or hearing, threshold,
 recipient) makes a second notice impossible whatever runs twice.
 
-In batches: what a batch's rows need (the people who answer for them, who of those may see
-them, what was sent already) is read once for the batch, and what the sweep writes goes in a
-few statements per batch. An item that fails is recorded alone and retried later with a
-doubling backoff; if a batch's writes fail, its rows are done again one by one, each in a
-savepoint of its own, so one bad item never holds back the others.
+In batches: what a batch's rows need (the people who answer for them, what was sent already)
+is read once for the batch, and what the sweep writes goes in a few statements per batch. Who
+of those people may see which row is asked once a sweep per person (Reach): before the first
+batch, a look-ahead names the rows each person will be asked about. An item that fails is
+recorded alone and retried later with a doubling backoff; if a batch's writes fail, its rows
+are done again one by one, each in a savepoint of its own, so one bad item never holds back
+the others. The notifications are e-mailed by a task of their own (calendars.mailing).
 """
 
 import datetime
@@ -25,7 +27,6 @@ import traceback
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _, ngettext
 from accounts import policy
 from accounts.functions import Function
 from accounts.models import User
+from cases.models import Case
 
 from . import deadlines as deadline_services
 from . import notice_times
@@ -80,29 +82,113 @@ def _active(users):
 
 # --- What a batch needs, read once ----------------------------------------------------------
 
+class Reach:
+    """What one sweep knows across its batches: one object per person (the access policy keeps
+    a person's conditions on it) and, per person, which of the due rows the sweep will ask
+    about them the policy lets them see, with, for each deadline they see, whether they may
+    see its case: one query per person and kind of row for the whole sweep. What such a query
+    costs is building the person's visible set, nearly whatever the number of rows it is asked
+    about, so asking once a sweep instead of once a batch is what lets a sweep over ten
+    thousand due rows finish in seconds; naming the rows keeps each query small.
+
+    `look_ahead()` finds those rows before the first batch is handled, by reading the due rows
+    (unlocked) batch by batch and asking the same functions the handling asks who could hear
+    of each (`deadline_people`, `hearing_people`). A question it did not foresee (a row that
+    fell due meanwhile, a person who joined a team) is asked for its batch alone, as without
+    a Reach; the batches' reads of who answers for what are kept for the handling to reuse."""
+
+    def __init__(self, now):
+        self.now = now
+        self._looked_ahead = False
+        self.people = {}
+        self.reads = {}                  # (model, row pks) -> what the look-ahead read for that batch
+        self._asked = defaultdict(set)   # (person pk, model) -> pks the sweep will ask about
+        self._visible = {}               # (person pk, model) -> of those, the ones they may see
+        self._cases = defaultdict(dict)  # person pk -> {case pk: may see it}, from the deadlines they see
+
+    def person(self, user):
+        return self.people.setdefault(user.pk, user)
+
+    def expect(self, user, obj):
+        self._asked[(self.person(user).pk, type(obj))].add(obj.pk)
+
+    def covers(self, user, obj):
+        return obj.pk in self._asked.get((user.pk, type(obj)), ())
+
+    def sees(self, user, obj):
+        model = type(obj)
+        key = (user.pk, model)
+        if key not in self._visible:
+            rows = policy.visible(user, model.objects.filter(pk__in=sorted(self._asked[key])))
+            if model is Deadline:
+                self._visible[key] = set()
+                for pk, case_id, case_visible in deadline_services.with_case_visible(user, rows).values_list(
+                        "pk", "case_id", "case_visible"):
+                    self._visible[key].add(pk)
+                    if case_id:
+                        self._cases[user.pk][case_id] = case_visible
+            else:
+                self._visible[key] = set(rows.values_list("pk", flat=True))
+        return obj.pk in self._visible[key]
+
+    def sees_case(self, user, case):
+        """Whether the person may see `case`, when a deadline of theirs on it told; else None."""
+        return self._cases.get(user.pk, {}).get(case.pk)
+
+    def look_ahead(self):
+        """Once, when the first batch is handled (a sweep with nothing due reads nothing more)."""
+        if self._looked_ahead:
+            return
+        self._looked_ahead = True
+        reach, now = self, self.now
+        for queryset, people in ((due_deadlines(now), deadline_people), (coming_hearings(now), hearing_people)):
+            last = 0
+            while True:
+                rows = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH])
+                if not rows:
+                    break
+                batch = Batch(rows, reach)
+                for row in rows:
+                    for user in people(row, batch, now):
+                        reach.expect(user, row)
+                reach.reads[(type(rows[0]), tuple(row.pk for row in rows))] = batch.kept_reads()
+                if len(rows) < BATCH:
+                    break
+                last = rows[-1].pk
+
+
 class Batch:
     """The rows of one batch and what handling them needs, each read in one query for all of
     them: the people who may answer for them and, per person, which of the batch's objects
-    the access policy lets them see (one query per person and kind of object)."""
+    the access policy lets them see (from the sweep's Reach, or for rows outside it one query
+    per person and kind of object)."""
 
-    def __init__(self, rows, people=None):
+    def __init__(self, rows, reach=None):
         self.rows = rows
-        # One object per person for the whole sweep: the access policy keeps a person's
-        # conditions on their object, so they are built once a sweep, not once a batch.
-        self.people = {} if people is None else people
+        self.reach = reach
+        if reach is not None:
+            reach.look_ahead()
+        looked_ahead = reach.reads.get((type(rows[0]), tuple(row.pk for row in rows))) if reach and rows else None
         self.objects = defaultdict(dict)  # model -> {pk: object} the batch may ask about
         for row in rows:
             self.objects[type(row)][row.pk] = row
             if getattr(row, "case_id", None):
                 self.objects[type(row.case)][row.case_id] = row.case
+        self._people = {}
         self._seen = {}
-        self._read = {}
+        self._read = dict(looked_ahead or {})
 
     def person(self, user):
-        return self.people.setdefault(user.pk, user)
+        return self.reach.person(user) if self.reach else self._people.setdefault(user.pk, user)
 
     def may_view(self, user, obj):
         user = self.person(user)
+        if self.reach is not None:
+            known = self.reach.sees_case(user, obj) if type(obj) is Case else None
+            if known is not None:
+                return known
+            if self.reach.covers(user, obj):
+                return self.reach.sees(user, obj)
         key = (user.pk, type(obj))
         if key not in self._seen:
             candidates = type(obj).objects.filter(pk__in=list(self.objects[type(obj)]))
@@ -111,6 +197,10 @@ class Batch:
 
     def who_may_see(self, users, obj):
         return [user for user in _active(users) if self.may_view(user, obj)]
+
+    def kept_reads(self):
+        """What this batch read that a later batch of the same rows may reuse."""
+        return {name: value for name, value in self._read.items() if not name.startswith("sent-")}
 
     def read(self, name, load):
         """`load()` once per batch under `name` (what several rows share)."""
@@ -256,6 +346,19 @@ def _answerable(deadline, batch):
         yield batch.caseworkers_supporting([deadline.victim_id])
 
 
+def deadline_people(deadline, batch, now):
+    """Everyone the handling of `deadline` at `now` may ask the policy about: every level of
+    those who answer for it and, when it is missed now, those it is escalated to."""
+    threshold = threshold_at(deadline.due_at, now, reminder_days(deadline.kind))
+    if threshold is None:
+        return []
+    deadline._sweep_batch = batch
+    people = [user for users in _answerable(deadline, batch) for user in _active(users)]
+    if threshold == OVERDUE and deadline.kind not in EVENTS:
+        people += escalation_recipients(deadline, [])
+    return people
+
+
 def escalation_recipients(deadline, already):
     """The responsible agency's supervisors and the focal points of its country."""
     agency = _answering_agency(deadline)
@@ -271,15 +374,24 @@ def hearing_recipients(hearing):
     """The hearing's prosecutor and the case's (after a handover they differ until the hearing
     is updated), the victims' representatives on the case team and the caseworkers of the NGOs
     supporting the case's victims: whoever of them may see the hearing."""
+    batch = _batch_of(hearing)
+    return batch.who_may_see(_hearing_people(hearing, batch), hearing)
+
+
+def hearing_people(hearing, batch, now):
+    """Everyone the handling of `hearing` at `now` may ask the policy about."""
+    threshold = threshold_at(hearing.starts_at, now, settings.HEARING_REMINDER_DAYS)
+    return [] if threshold is None or threshold == OVERDUE else _active(_hearing_people(hearing, batch))
+
+
+def _hearing_people(hearing, batch):
     from cases.models import CaseAssignment
 
-    batch = _batch_of(hearing)
     users = [hearing.prosecutor] if hearing.prosecutor_id else []
     users += batch.team(hearing.case_id, {CaseAssignment.TeamRole.PROSECUTOR,
                                           CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE})
     users += batch.caseworkers_supporting(batch.case_victims().get(hearing.case_id, []))
-    unique = {user.pk: user for user in users}
-    return batch.who_may_see(unique.values(), hearing)
+    return list({user.pk: user for user in users}.values())
 
 
 # --- Notifying ----------------------------------------------------------------------------
@@ -388,10 +500,10 @@ def _failed(item, exc, now, counts):
     logger.exception("deadline sweep: %s %s failed (attempt %d)", field, item.pk, failure.attempts)
 
 
-def _handle(rows, handle, now, counts, people=None):
+def _handle(rows, handle, now, counts, reach=None):
     """Handle `rows` as one batch in a savepoint: plan each row (a row that fails is recorded
     alone), then write the plan. A database error undoes the whole batch and is raised."""
-    batch = Batch(rows, people)
+    batch = Batch(rows, reach)
     plan, done, failed = Plan(Counter()), [], []
     model = type(rows[0])
     with transaction.atomic():
@@ -414,23 +526,23 @@ def _handle(rows, handle, now, counts, people=None):
         _failed(row, exc, now, counts)
 
 
-def _sweep(queryset, handle, now, counts):
+def _sweep(queryset, handle, now, counts, reach=None):
     """Handle every row of `queryset` in batches, each batch one transaction holding its rows
     locked (rows another sweep holds are skipped). A batch that fails is done again row by
     row, each row in a savepoint of its own."""
-    last, people = 0, {}
+    last = 0
     while True:
         with transaction.atomic():
             rows = list(queryset.select_for_update(skip_locked=True, of=("self",))
                         .filter(pk__gt=last).order_by("pk")[:BATCH])
             if rows:
                 try:
-                    _handle(rows, handle, now, counts, people)
+                    _handle(rows, handle, now, counts, reach)
                 except Exception:
                     logger.warning("deadline sweep: a batch failed; doing its %d rows one by one", len(rows))
                     for row in rows:
                         try:
-                            _handle([row], handle, now, counts, people)
+                            _handle([row], handle, now, counts, reach)
                         except Exception as exc:
                             _failed(row, exc, now, counts)
         if len(rows) < BATCH:
@@ -438,46 +550,26 @@ def _sweep(queryset, handle, now, counts):
         last = rows[-1].pk
 
 
+def _due_deadlines(now):
+    return Deadline.objects.filter(next_notice_at__lte=now, status__in=Deadline.PENDING)
+
+
+def _coming_hearings(now):
+    return Hearing.objects.filter(next_notice_at__lte=now, status=Hearing.Status.SCHEDULED)
+
+
 def due_deadlines(now):
-    return (Deadline.objects.filter(next_notice_at__lte=now, status__in=Deadline.PENDING)
-            .select_related("case", "victim", "responsible_user__agency", "responsible_agency"))
+    return _due_deadlines(now).select_related("case", "victim", "responsible_user__agency", "responsible_agency")
 
 
 def coming_hearings(now):
-    return (Hearing.objects.filter(next_notice_at__lte=now, status=Hearing.Status.SCHEDULED)
-            .select_related("case", "court", "courtroom", "prosecutor__agency"))
-
-
-def email_notifications(counts):
-    """E-mail each notification not yet e-mailed to a recipient with an address, once, 500 at a
-    time until none is left. A mail server that fails leaves the notice for the next sweep (it
-    is in the inbox meanwhile)."""
-    while True:
-        with transaction.atomic():
-            rows = list(Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                        .filter(emailed_at__isnull=True).select_related("recipient").order_by("pk")[:500])
-            sent = []
-            for notification in rows:
-                address = notification.recipient.email
-                if address:
-                    link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
-                    try:
-                        send_mail(notification.subject, "\n\n".join(filter(None, [notification.body, link])), None,
-                                  [address])
-                    except Exception:
-                        logger.exception("deadline sweep: e-mailing notification %s failed", notification.pk)
-                        counts["email_failures"] += 1
-                        continue
-                    counts["emailed"] += 1
-                sent.append(notification.pk)
-            # Notifications keep no history: one statement marks the batch.
-            Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-        if len(rows) < 500 or len(sent) < len(rows):
-            return
+    return _coming_hearings(now).select_related("case", "court", "courtroom", "prosecutor__agency")
 
 
 def run(*, now=None, trigger="beat"):
-    """One sweep; returns its SweepRun (counts of what it did)."""
+    """One sweep; returns its SweepRun (counts of what it did). The notifications it records
+    are e-mailed by calendars.mailing, a task of its own: a slow mail server never holds up
+    the sweep or the rows it locks."""
     from protection.services import expire_due
 
     now = now or timezone.now()
@@ -485,9 +577,9 @@ def run(*, now=None, trigger="beat"):
     counts = Counter()
     try:
         counts["orders_expired"] = len(expire_due(timezone.localtime(now).date()))
-        _sweep(due_deadlines(now), handle_deadline, now, counts)
-        _sweep(coming_hearings(now), handle_hearing, now, counts)
-        email_notifications(counts)
+        reach = Reach(now)
+        _sweep(due_deadlines(now), handle_deadline, now, counts, reach)
+        _sweep(coming_hearings(now), handle_hearing, now, counts, reach)
     except Exception:
         record.error = traceback.format_exc()[-4000:]
         raise

@@ -39,6 +39,9 @@ def test_bench_measures_every_page_on_the_demo_data(db, tmp_path):
         assert row["status"] == "ok", row
         assert row["seconds"] is not None, row
     assert jobs["coordination export (xlsx)"]["peak_rss_mb"] > 0
+    # The sweep records; its own task e-mails what it recorded.
+    assert "emailed" not in jobs["sweep: everything due now"]["counts"]
+    assert jobs["e-mail of those notifications (its own task)"]["counts"]["emailed"] > 0
     assert data["machine"]["postgresql"] and data["dataset"]["cases"] > 0
 
     table = (tmp_path / "latest.md").read_text()

@@ -9,10 +9,11 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone
 
-from calendars import scheduling, sweep, tasks
+from calendars import mailing, scheduling, sweep, tasks
 from calendars.models import Deadline, Hearing, Notification, SweepFailure, SweepRun
 from config.celery import app
 from protection.models import OrderEvent, ProtectionOrder
@@ -178,11 +179,61 @@ def test_notifications_are_emailed_once_without_victim_identity(demo):
     deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=5), title="Answer the motion")
     mail.outbox.clear()
     sweep.run(now=NOW)
+    assert mail.outbox == []  # the sweep records; the e-mail task sends
+    assert Notification.objects.get(deadline=deadline).emailed_at is None
+    first = mailing.email_notifications()
     sweep.run(now=NOW)
+    again = mailing.email_notifications()
     mine = [m for m in mail.outbox if "Answer the motion" in m.subject]
     assert len(mine) == 1 and mine[0].to == [prosecutor.email]
     assert settings.SITE_URL.rstrip("/") + demo.case("C1").get_absolute_url() in mine[0].body
+    names = [name for name in demo.case("C1").victim_links.values_list("victim__identity__family_name", flat=True)
+             if name]
+    assert names and not any(name in mine[0].body or name in mine[0].subject for name in names)
     assert Notification.objects.get(deadline=deadline).emailed_at is not None
+    assert first["emailed"] == len(mail.outbox) and again["emailed"] == 0
+
+
+class _Refusing(locmem.EmailBackend):
+    """A mail server that cannot be reached, or that refuses one address."""
+    opened = 0
+    refuse = None
+
+    def open(self):
+        type(self).opened += 1
+        if self.refuse == "all":
+            raise ConnectionRefusedError("mail server down")
+
+    def send_messages(self, messages):
+        if any(self.refuse in message.to for message in messages):
+            raise OSError("recipient refused")
+        return super().send_messages(messages)
+
+
+def test_an_unreachable_mail_server_leaves_the_notices_for_the_next_run(demo, settings):
+    prosecutor = demo.user("prosecutor")
+    _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=5), title="Answer the motion")
+    sweep.run(now=NOW)
+    waiting = Notification.objects.filter(emailed_at__isnull=True).count()
+    assert waiting >= 1
+    settings.EMAIL_BACKEND = f"{__name__}._Refusing"
+    _Refusing.refuse = "all"
+    mail.outbox = []
+    counts = mailing.email_notifications()
+    assert counts["emailed"] == 0 and counts["email_failures"] >= 1 and mail.outbox == []
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == waiting
+    # One recipient refused: the others go out, and only that one waits.
+    _Refusing.refuse, _Refusing.opened = prosecutor.email, 0
+    counts = mailing.email_notifications()
+    assert counts["email_failures"] == Notification.objects.filter(recipient=prosecutor, emailed_at__isnull=True,
+                                                                  recipient__email__gt="").count() >= 1
+    assert not Notification.objects.filter(emailed_at__isnull=True).exclude(recipient=prosecutor).exclude(
+        recipient__email="").exists()
+    assert _Refusing.opened == 1  # one connection for the batch, not one per message
+    _Refusing.refuse = None
+    mailing.email_notifications()
+    assert any("Answer the motion" in m.subject and m.to == [prosecutor.email] for m in mail.outbox)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
 def test_the_command_runs_one_sweep_and_records_it(demo):
@@ -193,6 +244,8 @@ def test_the_command_runs_one_sweep_and_records_it(demo):
     record = SweepRun.objects.latest("started_at")
     assert record.trigger == "command" and record.finished_at is not None and record.error == ""
     assert "Deadline sweep done" in out.getvalue() and "reminders" in out.getvalue()
+    assert "E-mailed" in out.getvalue() and not Notification.objects.filter(emailed_at__isnull=True,
+                                                                           recipient__email__gt="").exists()
 
 
 # --- Concurrency and the real worker: committed data, so transactional tests ----------------
@@ -234,7 +287,8 @@ def worker(transactional_db):
 def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
     case, prosecutor = _world()
     deadline = _deadline(case, prosecutor, title="Disclose the evidence", due_in=datetime.timedelta(hours=3))
-    assert "calendars.tasks.sweep_deadlines" in {e["task"] for e in app.conf.beat_schedule.values()}
+    assert {"calendars.tasks.sweep_deadlines", "calendars.tasks.email_notifications"} <= {
+        e["task"] for e in app.conf.beat_schedule.values()}
     tasks.sweep_deadlines.delay()
     give_up = time.monotonic() + 30
     while not Notification.objects.filter(deadline=deadline).exists() and time.monotonic() < give_up:

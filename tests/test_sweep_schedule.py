@@ -85,11 +85,12 @@ def test_a_sweep_with_nothing_due_reads_no_deadline_and_sends_nothing(demo):
         record = sweep.run(now=NOW + datetime.timedelta(minutes=5))
     assert Notification.objects.count() == sent
     assert record.counts.get("reminders", 0) == 0
-    # Order expiry, the two due-row probes, the e-mail queue and the run's record: no row handled.
+    # Order expiry, the two due-row probes and the run's record: no row handled, and no person's
+    # access asked for (e-mail goes out in a task of its own, calendars.mailing).
     handled = [q["sql"] for q in queries.captured_queries if 'FROM "calendars_deadline"' in q["sql"]
                and "FOR UPDATE" not in q["sql"]]
-    # (each of the four in a savepoint of its own)
-    assert handled == [] and len(queries.captured_queries) == 14
+    # (each of the three in a savepoint of its own)
+    assert handled == [] and len(queries.captured_queries) == 11
 
 
 def test_many_due_rows_cost_a_few_queries_per_batch_not_per_row(demo):
@@ -157,3 +158,38 @@ def test_reschedule_all_sets_every_moment_from_the_data(demo):
 ])
 def test_after_picks_the_first_moment_still_ahead(moments, now, expected):
     assert notice_times.after(moments, now) == expected
+
+
+def test_the_policy_is_asked_once_a_sweep_per_person_not_once_a_batch(demo, monkeypatch):
+    """With batches of 5, a sweep over 30 due rows asks the access policy about the prosecutor
+    as many times as a sweep over 5: the look-ahead names every row the sweep will ask about."""
+    monkeypatch.setattr(sweep, "BATCH", 5)
+    prosecutor = demo.user("prosecutor")
+    case = demo.case("C1")
+
+    def policy_queries(count, at):
+        sweep.run(now=at)  # the demo's own rows, out of the way
+        rows = [_deadline(case, prosecutor, due_in=at - NOW + datetime.timedelta(hours=3), title=f"Look {count} {n}")
+                for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            record = sweep.run(now=at + datetime.timedelta(minutes=1))
+        assert record.counts["reminders"] >= count
+        # Every one of them reached the prosecutor, named and linked to the case.
+        sent = Notification.objects.filter(deadline__in=rows, recipient=prosecutor)
+        assert sent.count() == count and all(case.reference in n.subject and n.url for n in sent)
+        return sum('groupobjectpermission' in q["sql"] for q in queries.captured_queries)
+
+    few = policy_queries(5, NOW + datetime.timedelta(days=100))
+    many = policy_queries(30, NOW + datetime.timedelta(days=200))
+    assert many == few, (few, many)
+
+
+def test_a_row_the_look_ahead_did_not_foresee_is_still_asked_about(demo, monkeypatch):
+    """Someone who joins the answering line after the look-ahead (here: the look-ahead is told
+    nobody) is still asked about, for that batch alone, and still hears of the deadline."""
+    prosecutor = demo.user("prosecutor")
+    deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=3), title="Unforeseen")
+    monkeypatch.setattr(sweep, "deadline_people", lambda row, batch, now: [])
+    sweep.run(now=NOW)
+    notice = Notification.objects.get(deadline=deadline, recipient=prosecutor)
+    assert demo.case("C1").reference in notice.subject

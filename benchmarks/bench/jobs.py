@@ -78,13 +78,30 @@ def _one_sweep(row, now, out):
     return row
 
 
+def _mailing(row, out):
+    from calendars import mailing
+
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            counts = mailing.email_notifications()
+            row["seconds"] = round(time.perf_counter() - started, 3)
+        row["status"], row["counts"] = "ok", dict(counts)
+        row["note"] = ", ".join(f"{key} {value}" for key, value in sorted(counts.items()) if value) + (
+            " (to memory; a mail server adds its own time)")
+    except Exception as error:
+        _failed(row, error, out)
+    return row
+
+
 def sweeps(out):
     """Three sweeps in one transaction rolled back at the end: at a quiet moment, now (every due
-    deadline and hearing handled), and again a second later (right after a sweep, as beat does).
-    E-mail goes to memory, never to a mail server."""
+    deadline and hearing handled), and again a second later (right after a sweep, as beat does);
+    then the e-mail task over what they recorded, to memory, never to a mail server."""
     rows = [_row("sweep: nothing due (quiet moment)", {"max_seconds": 1}),
             _row("sweep: everything due now", {"max_seconds": 30}),
-            _row("sweep: right after a sweep", {"max_seconds": 1})]
+            _row("sweep: right after a sweep", {"max_seconds": 1}),
+            _row("e-mail of those notifications (its own task)", {})]
     try:
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             quiet, now = quiet_moment(), timezone.now()
@@ -97,6 +114,8 @@ def sweeps(out):
             rows[1]["note"] = f"{rows[1]['due_deadlines']} deadlines in reach; " + rows[1]["note"]
             out.write("  sweep again, right after\n")
             _one_sweep(rows[2], now + datetime.timedelta(seconds=1), out)
+            out.write("  e-mail what the sweeps recorded (calendars.mailing)\n")
+            _mailing(rows[3], out)
             transaction.set_rollback(True)
     except Exception as error:
         for row in rows:

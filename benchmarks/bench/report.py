@@ -36,6 +36,8 @@ def job_verdict(row):
     if row["status"] != "ok":
         return False, [row["status"] or "not run"]
     target, missed = row["target"], []
+    if not target:
+        return None, []  # measured for the record, no target
     if "max_seconds" in target and row["seconds"] > target["max_seconds"]:
         missed.append(f"> {target['max_seconds']} s")
     if "max_peak_rss_mb" in target and row.get("peak_rss_mb", 0) >= target["max_peak_rss_mb"]:
@@ -67,6 +69,8 @@ def _verdict(row, goal=""):
 
 
 def _job_goal(target):
+    if not target:
+        return ""
     if "max_seconds" in target:
         return f" (≤ {target['max_seconds']} s)"
     return f" (< {target['max_peak_rss_mb']} MB)"

@@ -3,11 +3,12 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from calendars import sweep
+from calendars import mailing, sweep
 
 
 class Command(BaseCommand):
-    help = "Run the deadline sweep once (reminders, escalations, expiries), as beat does every few minutes."
+    help = ("Run the deadline sweep once (reminders, escalations, expiries), as beat does every few minutes, "
+            "then e-mail the notifications it recorded.")
 
     def add_arguments(self, parser):
         parser.add_argument("--at", help="Sweep as if it were this time (ISO 8601), for rehearsals and tests.")
@@ -24,3 +25,7 @@ class Command(BaseCommand):
         record = sweep.run(now=now, trigger="command")
         counts = ", ".join(f"{key} {value}" for key, value in sorted(record.counts.items())) or "nothing due"
         self.stdout.write(f"Deadline sweep done in {record.duration.total_seconds():.2f} s: {counts}.")
+        mailed = mailing.email_notifications()
+        self.stdout.write(f"E-mailed {mailed['emailed']} notifications"
+                          + (f", {mailed['email_failures']} failed (left for the next run)." if mailed["email_failures"]
+                             else "."))
