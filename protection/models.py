@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import ChoiceLabels
 
-class ProtectionOrder(models.Model):
+
+class ProtectionOrder(ChoiceLabels, models.Model):
     """A court order protecting a victim (and relatives) from a restrained person [SPEC 2.6,
     GP 6]. Its status moves only through protection.services."""
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import ChoiceArrayField
+from accounts.fields import ChoiceArrayField, ChoiceLabels
 from victims.models import AssistanceService
 from victims.models.record import LANGUAGE_CHOICES
 
@@ -41,7 +41,7 @@ class ServiceProvider(models.Model):
         return str(self.agency)
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     class Urgency(models.TextChoices):
         EMERGENCY = "emergency", _("Emergency")
         URGENT = "urgent", _("Urgent")

@@ -4,10 +4,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import ChoiceLabels
 from calendars import notice_times
 
 
-class Deadline(notice_times.KeepsNextNotice, models.Model):
+class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
     """A date something must be done by, as a row: the sweep (issue 7) reminds and escalates
     from these, and the case, the calendar and the dashboard show them [SPEC 2.5].
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import ChoiceLabels
 from calendars import notice_times
 
 
@@ -21,7 +22,7 @@ class Party(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Hearing(notice_times.KeepsNextNotice, models.Model):
+class Hearing(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         PRELIMINARY = "preliminary", _("Preliminary hearing")
         DEPOSITION = "deposition", _("Deposition / pre-trial testimony")

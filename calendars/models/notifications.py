@@ -3,8 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import ChoiceLabels
 
-class Notification(models.Model):
+
+class Notification(ChoiceLabels, models.Model):
     """Something a person must know: a protection order violated, a deadline coming or missed.
     Unique per (deadline, threshold, recipient), (hearing, threshold, recipient) and (violation,
     recipient): sending twice is impossible, whatever runs twice."""

@@ -10,12 +10,12 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import ChoiceArrayField
+from accounts.fields import ChoiceArrayField, ChoiceLabels
 
 from .vocabularies import CaseOrigin, ExploitationForm, InvestigationType
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     class Stage(models.TextChoices):
         INTAKE = "intake", _("Intake")
         INVESTIGATION = "investigation", _("Investigation")

@@ -10,7 +10,7 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import ChoiceArrayField
+from accounts.fields import ChoiceArrayField, ChoiceLabels
 from cases.models.vocabularies import ExploitationForm
 
 from .vocabularies import IdentificationChannel, Indicator, MethodOfControl, Recruitment
@@ -25,7 +25,7 @@ def new_victim_code():
     return "V-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-class Victim(models.Model):
+class Victim(ChoiceLabels, models.Model):
     """The pseudonymous victim record: everything here may be shown wherever the victim is."""
 
     class Status(models.TextChoices):
