@@ -347,13 +347,15 @@ def _answerable(deadline, batch):
 
 
 def deadline_people(deadline, batch, now):
-    """Everyone the handling of `deadline` at `now` may ask the policy about: every level of
-    those who answer for it and, when it is missed now, those it is escalated to."""
+    """Whom the handling of `deadline` at `now` will ask the policy about: the first level of
+    those who answer for it that has anyone active (a level further down is asked only when
+    nobody there may see it, which is rare: then for its batch alone) and, when it is missed
+    now, those it is escalated to."""
     threshold = threshold_at(deadline.due_at, now, reminder_days(deadline.kind))
     if threshold is None:
         return []
     deadline._sweep_batch = batch
-    people = [user for users in _answerable(deadline, batch) for user in _active(users)]
+    people = next((active for users in _answerable(deadline, batch) for active in [_active(users)] if active), [])
     if threshold == OVERDUE and deadline.kind not in EVENTS:
         people += escalation_recipients(deadline, [])
     return people
