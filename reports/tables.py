@@ -9,7 +9,7 @@ export writes typed cells (dates as dates, numbers as numbers) from the same row
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, FloatField
+from django.db.models import Aggregate, Count, FloatField, Window
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -96,6 +96,21 @@ class Table:
         if self._count is None:
             self._count = self.queryset.order_by().count()
         return self._count
+
+    def first_rows(self, limit):
+        """The first `limit` typed rows and the table's row count, in one query: the count rides
+        along as COUNT(*) OVER (), which PostgreSQL works out over the rows it reads for the
+        sort anyway, where a COUNT of its own read them all again (half a 4-second report)."""
+        query = self.queryset.annotate(table_rows=Window(Count("*"))).values_list(*self.fields, "table_rows")[:limit]
+        width, rows, count = len(self.columns), [], 0
+        for raw in query:
+            count = raw[-1]
+            rows.append(([column.cell(value) for column, value in zip(self.columns, raw[:width])], raw[width:-1]))
+        if not rows:
+            self._count = 0
+            return rows, 0
+        self._count = count
+        return rows, count
 
     def rows(self, limit=None, offset=0, chunk_size=2000):
         """Typed rows, streamed from a server-side cursor: memory stays bounded however many."""

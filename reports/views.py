@@ -91,14 +91,13 @@ def _row_url(table, links):
 
 
 def screen_tables(report):
-    """Each table's count and first settings.REPORT_SCREEN_ROWS rows, for the page: at most two
-    queries a table, whatever the rows."""
+    """Each table's count and first settings.REPORT_SCREEN_ROWS rows, for the page: one query a
+    table, whatever the rows."""
     shown, restricted = [], []
     for section in report.sections:
         tables = []
         for table in section.tables:
-            rows = list(table.rows(limit=settings.REPORT_SCREEN_ROWS))
-            count = len(rows) if len(rows) < settings.REPORT_SCREEN_ROWS else table.count()
+            rows, count = table.first_rows(settings.REPORT_SCREEN_ROWS)
             if "is_restricted" in table.links:  # a restricted case shown is logged like its page [PR 1.2.7]
                 place = table.links.index("is_restricted")
                 restricted += [Case(pk=links[0], reference=cells[0], is_restricted=True)

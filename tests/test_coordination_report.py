@@ -1018,3 +1018,20 @@ def test_a_restricted_case_the_report_shows_is_logged_like_its_page(world, login
     entries = AccessLog.objects.exclude(pk__in=before).filter(action=AccessLog.Action.VIEW)
     assert list(entries.values_list("username", "object_label", "object_id", "requested", "purpose")) == [
         ("focalpoint", "CO-R2", str(w.cr2.pk), "list", "coordination report")]
+
+
+def test_a_table_longer_than_the_screen_shows_its_count_from_the_same_query(world, login, settings):
+    """With fewer rows on screen than a table holds, the page still says how many there are,
+    and asks no COUNT of its own: the count comes with the rows."""
+    client = login("focalpoint")
+    add_rows(world, 5)
+    settings.REPORT_SCREEN_ROWS = 3
+    _count, html = count_page_queries(client, params(world))
+    counts = dict(re.findall(r'data-table="(\w+)" data-count="(\d+)"', html))
+    assert counts["international_cases"] == "9" and counts["meetings"] == "7", counts
+    client.get(URL, params(world))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, params(world))
+    # (the one COUNT left is the navigation's unread notifications)
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
+            and '"calendars_notification"' not in q["sql"]] == []
