@@ -605,3 +605,32 @@ def test_list_query_count_does_not_grow_with_rows(db):
             assert page.count('class="flag-non-criminalisation"') == 30 and page.count("age in doubt") == 19
             if "name=" in url:  # every victim a name search finds is logged, in one insert
                 assert AccessLog.objects.filter(username=user.username, purpose="name search").count() == 30 + 30 + 4 + 4
+
+
+def test_the_victim_page_runs_the_same_queries_however_many_cases_and_deadlines(db):
+    """The victim page as the benchmark opens it (the victim with the most cases, deadlines and
+    consents): one case and one deadline cost the queries six of each do."""
+    from calendars.models import Deadline
+
+    police, ngo = factories.agency("police"), factories.agency("ngo")
+    investigator = factories.user(police, "investigator")
+    victim = factories.victim(investigator, supporting_agencies=[ngo])
+
+    def add(count):
+        for n in range(count):
+            case = factories.case(investigator, agencies=[(ngo, CaseAgency.Role.SUPPORTING)])
+            case_services.assign(case, investigator, CaseAssignment.TeamRole.LEAD_INVESTIGATOR)
+            victim_services.link_to_case(victim, case, VictimCaseLink.Role.COMPLAINANT)
+            Deadline.objects.create(kind=Deadline.Kind.RISK_REASSESSMENT, title=f"Reassess {case.reference}",
+                                    victim=victim, due_at=datetime.datetime.now(datetime.timezone.utc)
+                                    + datetime.timedelta(days=10 + n), responsible_user=investigator,
+                                    responsible_agency=police)
+
+    url = f"/victims/{victim.pk}/"
+    add(1)
+    few, page = count_queries(investigator, url)
+    assert page.count("Reassess ") == 1
+    add(5)
+    many, page = count_queries(investigator, url)
+    assert page.count("Reassess ") == 6
+    assert many == few, (few, many)

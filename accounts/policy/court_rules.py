@@ -13,7 +13,7 @@ from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailabil
 from cases.models import Case, CaseExclusion
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from referrals.models import Referral
-from victims.models import Victim, VictimCaseLink
+from victims.models import VictimCaseLink
 
 from .engine import Action, ObjectRule, may_act_at_all, user_groups
 from .rules import (
@@ -274,7 +274,7 @@ class ProtectionOrderRule(ObjectRule):
         functions = _functions(user)
         if not may_act_at_all(user) or not functions & ORDER_KEEPERS:
             return False
-        if VICTIM_RULE.filter(user, Victim.objects.filter(pk=victim.pk), "view").count() == 0:
+        if not policy.can(user, "view", victim):  # no query for a victim loaded with its rights
             return False
         if case is not None and not policy.can(user, "view", case):
             return False
