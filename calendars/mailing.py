@@ -29,14 +29,15 @@ def _message(notification, connection):
                         [notification.recipient.email], connection=connection)
 
 
-def _send_batch(counts):
-    """E-mail one batch; returns (rows taken, rows stamped)."""
+def _send_batch(counts, after):
+    """E-mail one batch of the notifications after pk `after`; returns (rows taken, the last
+    pk taken, whether the mail server could be reached)."""
     with transaction.atomic():
         rows = list(Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .filter(emailed_at__isnull=True).select_related("recipient").order_by("pk")[:BATCH])
-        done = []
+                    .filter(emailed_at__isnull=True, pk__gt=after).select_related("recipient").order_by("pk")[:BATCH])
+        done = [row.pk for row in rows if not row.recipient.email]  # nobody to e-mail: the inbox has it
         to_send = [row for row in rows if row.recipient.email]
-        done += [row.pk for row in rows if not row.recipient.email]  # nobody to e-mail: the inbox has it
+        reached = True
         if to_send:
             connection = get_connection()
             try:
@@ -44,7 +45,7 @@ def _send_batch(counts):
             except Exception:
                 logger.exception("notification e-mail: the mail server cannot be reached")
                 counts["email_failures"] += len(to_send)
-                to_send = []
+                to_send, reached = [], False
             try:
                 for notification in to_send:
                     try:
@@ -59,14 +60,16 @@ def _send_batch(counts):
                 connection.close()
         # Notifications keep no history: one statement marks the batch.
         Notification.objects.filter(pk__in=done).update(emailed_at=timezone.now())
-    return len(rows), len(done)
+    return len(rows), rows[-1].pk if rows else after, reached
 
 
 def email_notifications():
     """E-mail every notification not yet e-mailed to a recipient with an address, a batch at a
-    time until none is left or the mail server refuses; returns the counts."""
-    counts = Counter()
+    time, until none is left or the mail server cannot be reached; returns the counts. A
+    message refused is passed over, not retried in the same run, so a batch of refused ones
+    never holds up those behind it."""
+    counts, after = Counter(), 0
     while True:
-        taken, stamped = _send_batch(counts)
-        if taken < BATCH or stamped < taken:
+        taken, after, reached = _send_batch(counts, after)
+        if taken < BATCH or not reached:
             return counts

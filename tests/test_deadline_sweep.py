@@ -380,3 +380,25 @@ def test_an_extension_survives_regeneration_and_an_order_expiring_is_reached_not
     expiry.refresh_from_db()
     assert expiry.status == Deadline.Status.MET
     assert not Notification.objects.filter(deadline=expiry, kind=Notification.Kind.ESCALATION).exists()
+
+
+def test_a_batch_of_refused_messages_does_not_hold_up_those_behind_it(demo, settings, monkeypatch):
+    prosecutor = demo.user("prosecutor")
+    sweep.run(now=NOW)
+    Notification.objects.update(emailed_at=timezone.now())  # the demo's own notices are out of the way
+    refused = [Notification.objects.create(recipient=prosecutor, kind=Notification.Kind.DEADLINE_REMINDER,
+                                           subject=f"Refused {n}", threshold=f"x{n}") for n in range(2)]
+    other = demo.user("investigator")
+    behind = Notification.objects.create(recipient=other, kind=Notification.Kind.DEADLINE_REMINDER,
+                                         subject="Behind them", threshold="y")
+    monkeypatch.setattr(mailing, "BATCH", 2)
+    settings.EMAIL_BACKEND = f"{__name__}._Refusing"
+    _Refusing.refuse = prosecutor.email
+    mail.outbox = []
+    counts = mailing.email_notifications()
+    _Refusing.refuse = None
+    assert counts["email_failures"] == 2 and counts["emailed"] == 1
+    assert [m.subject for m in mail.outbox] == ["Behind them"] and mail.outbox[0].to == [other.email]
+    behind.refresh_from_db()
+    assert behind.emailed_at is not None
+    assert all(Notification.objects.get(pk=row.pk).emailed_at is None for row in refused)
