@@ -605,6 +605,29 @@ def test_the_focal_point_lists_every_unrestricted_case_of_its_country_and_no_oth
     assert not policy.visible(w.focal, Referral, "coordinate").filter(victim=w.v[11]).exists()
 
 
+def test_what_follows_a_case_is_listed_exactly_when_its_case_is(world, demo):
+    """The focal point's reach over its country is tested on each row's case (joined), not as
+    an id set: the same rows, the restricted case it is on the team of (a grant) included, and
+    none of the one it is excluded from."""
+    w = world
+    on_team = _deadline(w.pros, Deadline.Kind.PROCEDURAL, w.T(3), w.prosecution, case=w.cr2)
+    kept_out = _deadline(w.pros, Deadline.Kind.PROCEDURAL, w.T(3), w.prosecution, case=w.cr)
+    listed_cases = policy.visible(w.focal, Case, "coordinate")
+    for model in (Hearing, CooperationRequest, CoordinationMeeting, Deadline, ProtectionOrder):
+        listed = policy.visible(w.focal, model, "coordinate").filter(case__isnull=False)
+        expected = model.objects.filter(case__in=listed_cases.values("pk"))
+        if model is Deadline:  # a deadline about a victim kept from the focal point stays out (above)
+            expected = expected.filter(pk__in=policy.visible(w.focal, Deadline, "coordinate"))
+        assert set(listed) == set(expected), model
+    listed = policy.visible(w.focal, Deadline, "coordinate")
+    assert on_team in listed and kept_out not in listed
+    # The shape that keeps the report fast at national size: no union of ids for the reach.
+    sql = str(policy.visible(w.focal, Hearing, "coordinate").query)
+    assert "UNION" not in sql and '"accounts_jurisdiction"."country" = PT' in sql
+    # Without a reach (a supervisor) the case ids are one grant subquery, as on every other page.
+    assert "accounts_jurisdiction" not in str(policy.visible(w.sup, Hearing, "coordinate").query)
+
+
 def test_a_supervisor_lists_only_the_cases_they_may_see(world, demo):
     w = world
     listed = policy.visible(w.sup, Case, "coordinate")

@@ -99,8 +99,7 @@ class HearingRule(ObjectRule):
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases = CASE_RULE.visible_ids(user, "coordinate")
-            return None if cases is None else Q(case__in=cases)
+            return CASE_RULE.through(user, "coordinate", "case")
         if action == "view":
             case_path = None
             if functions & (CASE_READERS - {F.CASEWORKER}):
@@ -240,8 +239,8 @@ class ProtectionOrderRule(ObjectRule):
         if not may_act_at_all(user) or not functions & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases, courts = CASE_RULE.visible_ids(user, "coordinate"), coordinated_agencies(user)
-            listed = _any(None if cases is None else Q(case__in=cases),
+            cases, courts = CASE_RULE.through(user, "coordinate", "case"), coordinated_agencies(user)
+            listed = _any(cases,
                           None if courts is None else Q(case__isnull=True, issuing_court__in=courts))
             return None if listed is None else listed & ~VICTIM_RULE.exclusion(user, victim="victim_id")
         safety = VICTIM_RULE.visible_ids(user, "view_safety")
@@ -362,8 +361,8 @@ class DeadlineRule(ObjectRule):
         if not may_act_at_all(user) or not _functions(user) & self.actions[action].functions:
             return None
         if action == "coordinate":
-            cases, agencies = CASE_RULE.visible_ids(user, "coordinate"), coordinated_agencies(user)
-            return _any(None if cases is None else Q(case__in=cases),
+            cases, agencies = CASE_RULE.through(user, "coordinate", "case"), coordinated_agencies(user)
+            return _any(cases,
                         None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
                         & ~self._victim_excluded(user))
         condition = self._anchored(user, action)

@@ -20,6 +20,12 @@ reached ids) AND pk NOT IN (excluded ids)`. Each part is a small index-driven se
 by permission id and the user's groups, never by name joins), so the user's share, not the
 national total, decides the cost, and a nested rule (a hearing's case) is a semi-join.
 
+A reach is not small: a coordination office reaches every case of its country. As an id set
+it would be tens of thousands of ids, which PostgreSQL, estimating a union's distinct values
+at 200, drives the query from (tens of thousands of index probes into hearings or deadlines
+for the period's few hundred). So where a rule tests another's objects (`through`), the reach
+is tested on the row the path joins (`case.jurisdiction.country`), OR'ed with the grant ids.
+
 A rule's condition is built once per user state and kept on the user object (so for one
 request): a deadline's rule asks the case, victim, referral and order rules, and a page asks
 several rules, which would otherwise build the same nested conditions again and again. The
@@ -70,6 +76,34 @@ def any_of(*id_sets):
     if not id_sets:
         return None
     return id_sets[0] if len(id_sets) == 1 else id_sets[0].union(*id_sets[1:], all=True)
+
+
+def on_path(condition, path):
+    """`condition`, a Q on a model's own fields, as a Q on rows that lead to it through `path`
+    ("pk": the model's own rows)."""
+    if path == "pk":
+        return condition
+    moved = Q()
+    moved.connector, moved.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            moved.children.append(on_path(child, path))
+        else:
+            lookup, value = child
+            moved.children.append((path + lookup[2:] if lookup == "pk" or lookup.startswith("pk__")
+                                   else f"{path}__{lookup}", value))
+    return moved
+
+
+@dataclass(frozen=True)
+class Paths:
+    """A rule's paths for one user and action: `ids` all of them as one id subquery; `held`
+    the grant and ownership ones (None if none), `reach` the reach's own Q (None if none) and
+    `excluded` the ids the user is kept from (None if none), for `through`."""
+    ids: object
+    held: object
+    reach: Q | None
+    excluded: object
 
 
 def may_act_at_all(user):
@@ -159,8 +193,7 @@ class ObjectRule:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
         if not may_act_at_all(user):
             return None
-        paths = self.visible_ids(user, action)
-        return None if paths is None else Q(pk__in=paths)
+        return self.through(user, action, "pk")
 
     def visible_ids(self, user, action):
         """The pks of the objects the user may `action`, as one subquery (None when none may
@@ -168,9 +201,34 @@ class ObjectRule:
         exclusions. A grant path never reads the object's own table, so a rule that tests
         another's objects (a hearing's case) semi-joins straight onto the grants. Rules with a
         condition of their own answer with the rows that match it."""
-        if type(self).condition.__wrapped__ is not ObjectRule.condition.__wrapped__:
+        if self._has_own_condition():
             condition = self.condition(user, action)
             return None if condition is None else ids(self.model, condition)
+        paths = self._paths(user, action)
+        return None if paths is None else paths.ids
+
+    def through(self, user, action, path):
+        """A Q matching the rows whose `path` leads to an object the user may `action` ("pk":
+        the objects themselves), or None when none may qualify: `path IN visible ids`. A reach
+        is the exception (see the module doc): as wide as a country, it is tested on the row
+        `path` joins, beside the grant and ownership ids."""
+        if self._has_own_condition():
+            visible = self.visible_ids(user, action)
+            return None if visible is None else Q(**{f"{path}__in": visible})
+        paths = self._paths(user, action)
+        if paths is None:
+            return None
+        if paths.reach is None:
+            return Q(**{f"{path}__in": paths.ids})
+        reached = on_path(paths.reach, path)
+        if paths.excluded is not None:
+            reached &= ~Q(**{f"{path}__in": paths.excluded})
+        return reached if paths.held is None else Q(**{f"{path}__in": paths.held}) | reached
+
+    def _has_own_condition(self):
+        return type(self).condition.__wrapped__ is not ObjectRule.condition.__wrapped__
+
+    def _paths(self, user, action):
         if action not in self.actions:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
         if not may_act_at_all(user):
@@ -187,23 +245,27 @@ class ObjectRule:
         memo = user.__dict__.setdefault("_policy_paths", {})
         key = (id(self), grant, owner, reach, _user_state(user))
         if key not in memo:
-            memo[key] = self._path_ids(user, action, grant, owner, reach)
+            memo[key] = self._build_paths(user, action, grant, owner, reach)
         return memo[key]
 
-    def _path_ids(self, user, action, grant, owner, reach):
+    def _build_paths(self, user, action, grant, owner, reach):
         excluded = self.excluded_ids(user)
-        paths = []
+        held = []
         if grant:
             granted = self.grant_model.objects.filter(
                 permission_id=permission_id(self.model, grant), group_id__in=user_groups(user))
             if excluded is not None:
                 granted = granted.exclude(content_object_id__in=excluded)
-            paths.append(granted.values("content_object_id"))
-        for condition in (self.ownership(user, action) if owner else None,
-                          self.reach(user, action) if reach else None):
-            if condition is not None:
-                paths.append(ids(self.model, condition if excluded is None else condition & ~Q(pk__in=excluded)))
-        return any_of(*paths)
+            held.append(granted.values("content_object_id"))
+        owned = self.ownership(user, action) if owner else None
+        if owned is not None:
+            held.append(ids(self.model, owned if excluded is None else owned & ~Q(pk__in=excluded)))
+        reached = self.reach(user, action) if reach else None
+        all_ids = held + ([] if reached is None else [
+            ids(self.model, reached if excluded is None else reached & ~Q(pk__in=excluded))])
+        if not all_ids:
+            return None
+        return Paths(ids=any_of(*all_ids), held=any_of(*held), reach=reached, excluded=excluded)
 
     def filter(self, user, queryset, action):
         condition = self.condition(user, action)

@@ -255,8 +255,7 @@ class CaseSectionRule(ObjectRule):
         self.actions = {name: CASE_RULE.actions[action] for name, action in self.case_actions.items()}
 
     def condition(self, user, action):
-        cases = CASE_RULE.visible_ids(user, self.case_actions[action])
-        return None if cases is None else Q(**{f"{self.path}__in": cases})
+        return CASE_RULE.through(user, self.case_actions[action], self.path)
 
 
 class CaseNoteRule(ObjectRule):

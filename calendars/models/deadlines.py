@@ -102,6 +102,9 @@ class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
             models.Index(fields=["responsible_agency", "due_at"],
                          condition=models.Q(status__in=["open", "extended"], responsible_user__isnull=True),
                          name="deadline_pending_by_agency"),
+            # Deadlines extended in a period, by the date first set (the coordination report) [SPEC 2.8].
+            models.Index(fields=["original_due_at"], condition=models.Q(original_due_at__isnull=False),
+                         name="deadline_extended_from"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["source_key"], condition=~models.Q(source_key=""),

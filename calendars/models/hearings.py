@@ -100,6 +100,8 @@ class Hearing(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
             models.Index(fields=["court", "starts_at"]),
             models.Index(fields=["prosecutor", "starts_at"]),
             models.Index(fields=["judge", "starts_at"]),
+            # A period's hearings at every court (the coordination report) [SPEC 2.8].
+            models.Index(fields=["starts_at"], name="hearing_by_start"),
             models.Index(fields=["next_notice_at"], condition=models.Q(next_notice_at__isnull=False),
                          name="hearing_next_notice"),
         ]
