@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, Count, FloatField, Window
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 from django_countries import countries
 
 TEXT, CHOICE, INT, NUMBER, DATE, DATETIME, BOOL, COUNTRIES, LIST = (
@@ -32,9 +32,19 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
+_COUNTRY_NAMES = {}  # (language, code) -> name: a report of thousands of rows names the same few
+
+
 def country_names(value):
     codes = value.split(",") if isinstance(value, str) else list(value or ())
-    return "; ".join(str(countries.name(code)) for code in codes if code)
+    language = get_language()
+    names = []
+    for code in codes:
+        if code:
+            if (language, code) not in _COUNTRY_NAMES:
+                _COUNTRY_NAMES[(language, code)] = str(countries.name(code))
+            names.append(_COUNTRY_NAMES[(language, code)])
+    return "; ".join(names)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,9 @@ class Column:
     kind: str = TEXT
     choices: dict | None = None  # stored value -> label, for CHOICE
     format: object = None  # raw value -> shown text, for values that need more than a kind
+    # (language, stored value) -> its label as text: translating a lazy label costs more than
+    # the rest of a cell, and a column repeats a handful of values over thousands of rows.
+    _labels: dict = field(default_factory=dict, compare=False, repr=False)
 
     def cell(self, raw):
         """The typed value an export writes: str, int, float, date, naive local datetime or None."""
@@ -52,7 +65,12 @@ class Column:
         if raw is None:
             return None
         if self.kind == CHOICE:
-            return str((self.choices or {}).get(raw, raw)) if raw != "" else ""
+            if raw == "":
+                return ""
+            key = (get_language(), raw)
+            if key not in self._labels:
+                self._labels[key] = str((self.choices or {}).get(raw, raw))
+            return self._labels[key]
         if self.kind == INT:
             return int(raw)
         if self.kind == NUMBER:
@@ -62,7 +80,10 @@ class Column:
         if self.kind == DATE:
             return raw
         if self.kind == BOOL:
-            return str(_("yes") if raw else _("no"))
+            key = (get_language(), bool(raw))
+            if key not in self._labels:
+                self._labels[key] = str(_("yes") if raw else _("no"))
+            return self._labels[key]
         if self.kind == COUNTRIES:
             return country_names(raw)
         if self.kind == LIST:
