@@ -1,4 +1,4 @@
-"""The calendar page [issue 6]: month, week and day views per court, prosecutor, NGO and per
+"""The calendar page [SPEC 2.5]: month, week and day views per court, prosecutor, NGO and per
 user. Rows come from the access policy and a scope only narrows them; an NGO sees the hearings
 of the victims it supports, not others'."""
 

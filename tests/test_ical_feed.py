@@ -1,4 +1,4 @@
-"""The iCalendar feed [issue 6]: a secret, revocable token URL per user, parsed here with the
+"""The iCalendar feed [SPEC 2.5]: a secret, revocable token URL per user, parsed here with the
 icalendar library. It carries the case reference, the court and the status of the user's own
 hearings and their pending deadlines, never a victim's identity, a witness, the video link or
 notes. Victim codes (pseudonymous) may appear only in the titles of deadlines about a victim,

@@ -1,4 +1,4 @@
-"""Protection orders and violations [SPEC 2.6, issue 6]: status changes (vary, review, revoke,
+"""Protection orders and violations [SPEC 2.6]: status changes (vary, review, revoke,
 expire) and the deadlines that follow the order, validation that writes nothing, what a
 violation sets in motion (risk re-assessment deadline and flag, notifications once each,
 no victim identity), who may see and do what on the pages, and constant queries."""

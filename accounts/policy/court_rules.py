@@ -2,7 +2,7 @@
 
 They follow the case and the victim they belong to (rules.py), with two additions of their
 own: court staff see the hearings and orders of their own court, and an NGO sees the hearings
-of the victims it supports, not others' [issue 6].
+of the victims it supports, not others' [SPEC 2.5].
 """
 
 from django.db.models import Q

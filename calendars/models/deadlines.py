@@ -9,7 +9,7 @@ from calendars import notice_times
 
 
 class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
-    """A date something must be done by, as a row: the sweep (issue 7) reminds and escalates
+    """A date something must be done by, as a row: the sweep [SPEC 2.7] reminds and escalates
     from these, and the case, the calendar and the dashboard show them [SPEC 2.5].
 
     Statutory and procedural deadlines are entered by people; generated ones follow from

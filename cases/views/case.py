@@ -108,7 +108,7 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
 
 def calendar_panels(user, case, may):
     """The case's hearings, deadlines and protection orders the user may see, for its page:
-    one query each, whatever their number [issue 6]."""
+    one query each, whatever their number [SPEC 2.5, 2.6, 3]."""
     from calendars import deadlines
     from calendars import services as hearings
     from calendars.models import Hearing
