@@ -1,5 +1,6 @@
-"""Controlled vocabularies. Exploitation forms and perpetrator roles follow IOM's Human
-Trafficking Case Data Standard (HTCDS) so data can be exchanged with other systems."""
+"""Controlled vocabularies. Exploitation forms and perpetrator roles are modelled on IOM's Human
+Trafficking Case Data Standard (HTCDS) but do not yet use its value names or all its values:
+tests/data/htcds-2.0.json is the reference they are to match, so data can be exchanged."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,5 +1,6 @@
-"""Victim vocabularies. Sex, exploitation, control methods and recruitment follow IOM's Human
-Trafficking Case Data Standard (HTCDS); identification channels and indicators follow the
+"""Victim vocabularies. Sex, exploitation, control methods and recruitment are modelled on IOM's
+Human Trafficking Case Data Standard (HTCDS), not yet value for value (tests/data/htcds-2.0.json
+is the reference they are to match); identification channels and indicators follow the
 UNODC/OSCE national referral mechanism guidance [NA IV.A, IV.D.2]."""
 
 from django.db import models
