@@ -21,7 +21,8 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 RECORD_FIELDS = [
     "sex", "age_group", "estimated_age", "nationality", "languages", "interpreter_needed", "identification_channel",
-    "indicators", "exploitation_forms", "methods_of_control", "recruitment", "has_accompanying_adult",
+    "indicators", "exploitation_forms", "sex_exploitation_types", "forced_labour_industries", "methods_of_control",
+    "recruitment", "has_accompanying_adult",
 ]
 IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
                    "accompanying_adult"]

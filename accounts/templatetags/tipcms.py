@@ -5,10 +5,13 @@ register = template.Library()
 
 @register.filter
 def choice_labels(obj, field_name):
-    """The display labels of a multiple-choice array field, joined: {{ case|choice_labels:"exploitation_forms" }}."""
+    """The display labels of a multiple-choice array field, joined: {{ case|choice_labels:"exploitation_forms" }}.
+    By commas, or by semicolons where a label holds a comma of its own (industries: "Agriculture,
+    forestry and fishing")."""
     field = obj._meta.get_field(field_name)
     labels = dict(field.base_field.choices)
-    return ", ".join(str(labels.get(value, value)) for value in getattr(obj, field_name) or [])
+    shown = [str(labels.get(value, value)) for value in getattr(obj, field_name) or []]
+    return ("; " if any("," in label for label in shown) else ", ").join(shown)
 
 
 @register.filter

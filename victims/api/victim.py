@@ -84,7 +84,8 @@ class VictimSerializer(ModelRulesSerializer):
         fields = [
             "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality",
             "languages", "interpreter_needed", "identification_channel", "indicators", "exploitation_forms",
-            "methods_of_control", "recruitment", "has_accompanying_adult", "accompanying_adult_verified_on",
+            "sex_exploitation_types", "forced_labour_industries", "methods_of_control", "recruitment",
+            "has_accompanying_adult", "accompanying_adult_verified_on",
             "accompanying_adult_unverified", "non_criminalisation_flag", "recording_agency", "created_at",
             "updated_at", "version",
         ]

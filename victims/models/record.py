@@ -13,7 +13,9 @@ from simple_history.models import HistoricalRecords
 from accounts.fields import ChoiceArrayField, ChoiceLabels
 from cases.models.vocabularies import ExploitationForm
 
-from .vocabularies import IdentificationChannel, Indicator, MethodOfControl, Recruitment
+from .vocabularies import (
+    ForcedLabourIndustry, IdentificationChannel, Indicator, MethodOfControl, Recruitment, SexExploitationType,
+)
 
 LANGUAGE_CHOICES = sorted(global_settings.LANGUAGES, key=lambda pair: pair[1])
 
@@ -68,6 +70,16 @@ class Victim(ChoiceLabels, models.Model):
         models.CharField(max_length=30, choices=ExploitationForm.choices), verbose_name=_("forms of exploitation"),
         default=list, blank=True,
     )
+    # HTCDS's sub-fields of the two most common forms, in the standard's own codes.
+    sex_exploitation_types = ChoiceArrayField(
+        models.CharField(max_length=30, choices=SexExploitationType.choices),
+        verbose_name=_("types of sexual exploitation"), default=list, blank=True,
+    )
+    forced_labour_industries = ChoiceArrayField(
+        models.CharField(max_length=50, choices=ForcedLabourIndustry.choices),
+        verbose_name=_("industries of forced labour"), default=list, blank=True,
+        help_text=_("Sections of the International Standard Industrial Classification (ISIC Rev. 4)."),
+    )
     methods_of_control = ChoiceArrayField(
         models.CharField(max_length=30, choices=MethodOfControl.choices), verbose_name=_("methods of control"),
         default=list, blank=True,
@@ -120,6 +132,13 @@ class Victim(ChoiceLabels, models.Model):
         return self.has_accompanying_adult and self.accompanying_adult_verified_on is None
 
     def clean(self):
+        # The sub-fields say more about a form recorded, never stand in for one.
+        if self.sex_exploitation_types and ExploitationForm.SEXUAL not in (self.exploitation_forms or []):
+            raise ValidationError({"sex_exploitation_types": _(
+                "Record sexual exploitation among the forms of exploitation to give its type.")})
+        if self.forced_labour_industries and ExploitationForm.FORCED_LABOUR not in (self.exploitation_forms or []):
+            raise ValidationError({"forced_labour_industries": _(
+                "Record forced labour among the forms of exploitation to give its industry.")})
         if self.estimated_age is not None and self.estimated_age < 18 and self.age_group == self.AgeGroup.ADULT:
             raise ValidationError({"age_group": _("An estimated age under 18 is a child; if unsure, choose "
                                                   "“age in doubt”.")})

@@ -70,3 +70,44 @@ class Recruitment(models.TextChoices):
     ONLINE = "online", _("Online / social media")
     AGENCY = "agency", _("Recruitment or travel agency")
     OTHER = "other", _("Other")
+
+
+# The codes of these two are HTCDS 2.0's own value names (tests/data/htcds-2.0.json), so they are
+# exchanged as they are stored.
+class SexExploitationType(models.TextChoices):
+    """HTCDS vic_TypeOfSexExploitation: the setting of sexual exploitation."""
+
+    PROSTITUTION = "Prostitution", _("Prostitution")
+    PORNOGRAPHY = "Pornography", _("Pornography")
+    REMOTE_INTERACTIVE_SERVICES = "RemoteInteractiveServices", _("Remote interactive services")
+    PRIVATE_SEXUAL_SERVICES = "PrivateSexualServices", _("Private sexual services")
+
+
+class ForcedLabourIndustry(models.TextChoices):
+    """HTCDS vic_ForcedLabourIndustry: the industry of forced labour, by the sections of the UN's
+    International Standard Industrial Classification (ISIC Rev. 4), as the standard does."""
+
+    A = "A_AgricultureForestryAndFishing", _("Agriculture, forestry and fishing")
+    B = "B_MiningAndQuarrying", _("Mining and quarrying")
+    C = "C_Manufacturing", _("Manufacturing")
+    D = "D_ElectricityGasSteamAndAirConditioningSupply", _("Electricity, gas, steam and air conditioning supply")
+    E = "E_WaterSupplySewerageWasteManagement", _("Water supply; sewerage, waste management and remediation")
+    F = "F_Construction", _("Construction")
+    G = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _(
+        "Wholesale and retail trade; repair of motor vehicles and motorcycles")
+    H = "H_TransportationAndStorage", _("Transportation and storage")
+    I = "I_AccommodationAndFoodServiceActivities", _("Accommodation and food service activities")
+    J = "J_InformationAndCommunication", _("Information and communication")
+    K = "K_FinancialAndInsuranceActivities", _("Financial and insurance activities")
+    L = "L_RealEstateActivities", _("Real estate activities")
+    M = "M_ProfessionalScientificAndTechnicalActivities", _("Professional, scientific and technical activities")
+    N = "N_AdministrativeAndSupportServiceActivities", _("Administrative and support service activities")
+    O = "O_PublicAdministrationAndDefence", _("Public administration and defence; compulsory social security")
+    P = "P_Education", _("Education")
+    Q = "Q_HumanHealthAndSocialWorkActivities", _("Human health and social work activities")
+    R = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
+    S = "S_OtherServiceActivities", _("Other service activities")
+    T = "T_ActivitiesOfHouseholdsAsEmployers", _(
+        "Activities of households as employers; undifferentiated goods- and services-producing activities of "
+        "households for own use")
+    U = "U_ActivitiesOfExtraterritorialOrganizations", _("Activities of extraterritorial organizations and bodies")

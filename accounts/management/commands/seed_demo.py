@@ -310,7 +310,8 @@ class Command(BaseCommand):
         v2, v4 = (Victim.objects.get(code=code) for code in (VICTIM_V2, "V-DM2PLX6G"))
         victim_services.update_victim(
             v2, languages=["pt", "es"], indicators=["documents_withheld", "debt", "no_or_low_pay", "lives_at_workplace"],
-            exploitation_forms=["forced_labour"], methods_of_control=["debt_bondage", "withholding_documents"],
+            exploitation_forms=["forced_labour"], forced_labour_industries=["A_AgricultureForestryAndFishing"],
+            methods_of_control=["debt_bondage", "withholding_documents"],
             recruitment=["job_offer"], identification_channel="ngo_drop_in")
         victim_services.give_consent(v2, actor=caseworker, purpose=Consent.Purpose.DATA_PROCESSING, informed=True,
                                      given_on=datetime.date(2026, 3, 2))
@@ -569,7 +570,8 @@ class Command(BaseCommand):
                  [("Penal Code art. 160", "trafficking", ["sexual_exploitation"], "filed")]),
             ])
         exploitation = dict(sex="female", age_group="adult", nationality="RO", languages=["ro", "en"],
-                            exploitation_forms=["sexual_exploitation"], recruitment=["job_offer", "online"],
+                            exploitation_forms=["sexual_exploitation"], sex_exploitation_types=["PrivateSexualServices"],
+                            recruitment=["job_offer", "online"],
                             indicators=["deceived", "documents_withheld", "earnings_taken", "moved_between_places"],
                             identification_channel="border_control")
         andreea = new_victim(lighthouse, "V-DM5RBT2W", exploitation, dict(

@@ -1,0 +1,83 @@
+"""Vocabularies that speak HTCDS 2.0 value for value [SPEC 2.3]: their stored codes are the
+standard's value names (tests/data/htcds-2.0.json), in its order, so a record is exchanged as
+it is stored. The sub-fields of sexual exploitation and forced labour are recorded on the
+victim only with the form they describe, on the page and through the API alike."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from victims.models import Victim
+from victims.models.vocabularies import ForcedLabourIndustry, SexExploitationType
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "htcds-2.0.json").read_text(encoding="utf-8"))["fields"]
+
+
+@pytest.mark.parametrize("vocabulary, field", [
+    (SexExploitationType, "vic_TypeOfSexExploitation"),
+    (ForcedLabourIndustry, "vic_ForcedLabourIndustry"),
+])
+def test_the_vocabulary_is_the_standards_picklist_value_for_value(vocabulary, field):
+    assert vocabulary.values == [value["name"] for value in REFERENCE[field]["values"]]
+    # The labels are the standard's, in sentence case (and ISIC's "services-producing", which
+    # the spreadsheet spells "services- producing").
+    for code, label in vocabulary.choices:
+        standard = next(value["label"] for value in REFERENCE[field]["values"] if value["name"] == code)
+        assert str(label).lower() == standard.lower().replace("services- producing", "services-producing")
+
+
+def record(victim, **changes):
+    data = {"sex": victim.sex, "age_group": victim.age_group, "nationality": str(victim.nationality),
+            "languages": victim.languages, "exploitation_forms": victim.exploitation_forms,
+            "version": Victim.objects.get(pk=victim.pk).version}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value not in (None, "")}
+
+
+def test_the_page_records_the_sub_fields_with_their_form_and_refuses_them_without(demo, login):
+    victim = demo.victim("V1")
+    client = login("investigator")
+    refused = client.post(f"/victims/{victim.pk}/edit/", record(
+        victim, exploitation_forms=["forced_begging"], forced_labour_industries=["A_AgricultureForestryAndFishing"]))
+    assert refused.status_code == 200
+    assert "Record forced labour among the forms of exploitation to give its industry." in refused.content.decode()
+    victim.refresh_from_db()
+    assert victim.forced_labour_industries == [] and victim.exploitation_forms != ["forced_begging"]
+
+    saved = client.post(f"/victims/{victim.pk}/edit/", record(
+        victim, exploitation_forms=["forced_labour", "sexual_exploitation"],
+        forced_labour_industries=["A_AgricultureForestryAndFishing", "I_AccommodationAndFoodServiceActivities"],
+        sex_exploitation_types=["RemoteInteractiveServices"]))
+    assert saved.status_code == 302
+    victim.refresh_from_db()
+    assert victim.forced_labour_industries == ["A_AgricultureForestryAndFishing",
+                                               "I_AccommodationAndFoodServiceActivities"]
+    assert victim.sex_exploitation_types == ["RemoteInteractiveServices"]
+    assert victim.history.first().forced_labour_industries == victim.forced_labour_industries
+    page = client.get(f"/victims/{victim.pk}/").content.decode()
+    assert "Agriculture, forestry and fishing; Accommodation and food service activities" in page
+    assert "Remote interactive services" in page
+
+
+def test_the_api_takes_the_standards_codes_and_refuses_a_sub_field_without_its_form(demo, api_login):
+    victim = demo.victim("V4")
+    caseworker = api_login("caseworker")
+    version = Victim.objects.get(pk=victim.pk).version
+    refused = caseworker.patch(f"/api/victims/{victim.pk}/", {
+        "version": version, "exploitation_forms": ["forced_labour"], "sex_exploitation_types": ["Prostitution"],
+    }, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["sex_exploitation_types"] == [
+        "Record sexual exploitation among the forms of exploitation to give its type."]
+    unknown = caseworker.patch(f"/api/victims/{victim.pk}/", {
+        "version": version, "exploitation_forms": ["forced_labour"], "forced_labour_industries": ["agriculture"],
+    }, format="json")
+    assert unknown.status_code == 400 and "forced_labour_industries" in unknown.json()
+    assert Victim.objects.get(pk=victim.pk).version == version
+    saved = caseworker.patch(f"/api/victims/{victim.pk}/", {
+        "version": version, "exploitation_forms": ["sexual_exploitation"], "sex_exploitation_types": ["Prostitution"],
+    }, format="json")
+    assert saved.status_code == 200, saved.json()
+    assert saved.json()["sex_exploitation_types"] == ["Prostitution"]
+    assert Victim.objects.get(pk=victim.pk).sex_exploitation_types == ["Prostitution"]
