@@ -26,6 +26,7 @@ def test_caseworker_records_a_victim_and_the_investigator_sees_no_counselling_no
     page.select_option("select[name=identification_channel]", value="ngo_drop_in")
     page.check("input[name=indicators][value=documents_withheld]")
     page.check("input[name=exploitation_forms][value=sexual_exploitation]")
+    page.check("input[name=sex_exploitation_types][value=PrivateSexualServices]")  # HTCDS's own code
     page.fill("input[name=identity_given_names]", "Grace")
     page.fill("input[name=identity_family_name]", "Okafor")
     page.fill("textarea[name=identity_shelter_location]", "Shelter C, room 4")
@@ -43,6 +44,8 @@ def test_caseworker_records_a_victim_and_the_investigator_sees_no_counselling_no
     code = page.inner_text("main h1")
     victim = Victim.objects.get(code=code)
     assert victim.status == "presumed"
+    assert victim.sex_exploitation_types == ["PrivateSexualServices"]
+    assert "Private sexual services" in main
 
     # The victim agrees that the police unit may see their record and identity.
     page.click("#consents >> text=Record consent")
