@@ -65,12 +65,7 @@ class Column:
         if raw is None:
             return None
         if self.kind == CHOICE:
-            if raw == "":
-                return ""
-            key = (get_language(), raw)
-            if key not in self._labels:
-                self._labels[key] = str((self.choices or {}).get(raw, raw))
-            return self._labels[key]
+            return "" if raw == "" else self._label(raw, lambda: (self.choices or {}).get(raw, raw))
         if self.kind == INT:
             return int(raw)
         if self.kind == NUMBER:
@@ -80,15 +75,19 @@ class Column:
         if self.kind == DATE:
             return raw
         if self.kind == BOOL:
-            key = (get_language(), bool(raw))
-            if key not in self._labels:
-                self._labels[key] = str(_("yes") if raw else _("no"))
-            return self._labels[key]
+            return self._label(bool(raw), lambda: _("yes") if raw else _("no"))
         if self.kind == COUNTRIES:
             return country_names(raw)
         if self.kind == LIST:
             return "; ".join(str(item) for item in raw if item not in (None, ""))
         return str(raw)
+
+    def _label(self, value, label):
+        """`label()` as text, worked out once per stored value and language."""
+        key = (get_language(), value)
+        if key not in self._labels:
+            self._labels[key] = str(label())
+        return self._labels[key]
 
 
 @dataclass
