@@ -214,3 +214,18 @@ class ModelRulesSerializer(CountryFieldMixin, serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         return self._write(instance, validated_data)
+
+
+class ValueToReviewSerializer(serializers.Serializer):
+    """A retired code kept for review on a record (accounts.review)."""
+
+    field = serializers.CharField(read_only=True)
+    was = serializers.CharField(read_only=True, help_text=_("What the retired code meant."))
+    choose_from = serializers.ListField(child=serializers.CharField(), read_only=True, source="codes",
+                                        help_text=_("The codes of today's values it may stand for."))
+
+
+def values_reviewed_field():
+    return serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_("You have chosen the values that replace the recoded ones: they are no longer to review."))

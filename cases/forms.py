@@ -61,6 +61,10 @@ class DefendantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only victims the user may see can be named as the same person (by code, never name).
         self.fields["victim"].queryset = policy.visible(user, Victim)
+        if self.instance.values_to_review:
+            self.fields["values_reviewed"] = forms.BooleanField(
+                required=False, label=_("I have chosen the values that replace the recoded ones listed above"),
+                help_text=_("Until then the record stays marked “to review”."))
 
 
 class ChargeForm(forms.ModelForm):

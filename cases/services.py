@@ -154,9 +154,12 @@ def set_restricted(case, restricted):
 
 
 @transaction.atomic
-def save_defendant(defendant):
+def save_defendant(defendant, *, values_reviewed=False):
     """Save a defendant; a public official among them makes the case restricted [PR 1.2.7].
-    Removing the flag later does not lift the restriction: that stays a deliberate decision."""
+    Removing the flag later does not lift the restriction: that stays a deliberate decision.
+    `values_reviewed`: the retired codes kept for review (accounts.review) have been replaced."""
+    if values_reviewed:
+        defendant.values_to_review = []
     defendant.full_clean()
     defendant.save()
     if defendant.is_public_official and not Case.objects.filter(pk=defendant.case_id, is_restricted=True).exists():

@@ -125,7 +125,7 @@ def test_a_prosecutor_opens_charges_and_tries_a_case(browser, live_server):
     page.select_option("select[name=jurisdiction]", label="Lisbon judicial district (PT)")
     page.fill("input[name=opened_on]", "2026-11-02")
     page.select_option("select[name=origin]", value="inspection")
-    page.check("input[name=exploitation_forms][value=forced_labour]")
+    page.check("input[name=exploitation_forms][value=ForcedLabour]")
     page.click("main button[type=submit]")
     assert "Case PT-LIS-2026-0042 opened." in page.inner_text("main")
     case_url = page.url

@@ -24,7 +24,7 @@ def test_police_refer_a_victim_the_ngo_accepts_and_the_police_see_it(browser, li
     ServiceProvider.objects.update_or_create(agency=ngo, defaults=dict(
         services=["shelter", "psychological", "legal_aid"], languages=["pt", "en"], areas="Lisbon, Setúbal",
         accepts_children=True, capacity=3, contact_point="Intake coordinator", contact_phone="+351 800 000 000"))
-    victim = factories.victim(investigator, status="presumed", sex="female", age_group="adult")
+    victim = factories.victim(investigator, status="presumed", sex="Feminine", age_group="adult")
     victim_services.give_consent(victim, actor=investigator, purpose=Consent.Purpose.REFERRAL, agency=ngo,
                                  informed=True)
 

@@ -102,7 +102,7 @@ def test_every_field_of_a_case_round_trips(demo, api_login):
         "reference": "PT-LIS-2026-0100", "title": "Domestic servitude in a private household",
         "jurisdiction": lisbon.pk, "opened_on": "2026-11-02", "origin": "ngo_referral",
         "investigation_type": "proactive", "parallel_financial_investigation": True, "priority": "high",
-        "exploitation_forms": ["domestic_servitude", "forced_criminality"], "is_transnational": True,
+        "exploitation_forms": ["Servitude", "ForcedCriminality"], "is_transnational": True,
         "countries_of_origin": ["NP"], "countries_of_transit": ["AE"], "countries_of_destination": ["PT"],
         "investigation_summary": "Employer holds the passports.",
     }
@@ -155,7 +155,7 @@ def test_case_list_filters(demo, api_login):
     assert refs("stage=pre_trial") == {CASES["C1"]}
     assert refs("priority=child") == {CASES["C3"]}
     assert refs("is_transnational=true") == {CASES["C1"]}
-    assert refs("exploitation_form=forced_begging") == {CASES["C3"]}
+    assert refs("exploitation_form=ForcedBegging") == {CASES["C3"]}
     assert refs("q=harvest") == {CASES["C1"]}
     assert refs(f"jurisdiction={demo.case('C1').jurisdiction_id}") == everything
     assert refs(f"jurisdiction={demo.case('C4').jurisdiction_id}") == set()  # not a way to see C4
@@ -210,14 +210,14 @@ def test_stage_moves_through_the_api(demo, api_login):
 def test_charging_a_defendant_and_deciding_through_the_api(demo, api_login):
     client, case = api_login("prosecutor"), demo.case("C1")
     defendant = client.post("/api/defendants/", {
-        "case": case.pk, "name": "Carlos Mendes", "roles": ["transporter"], "nationality": "PT",
+        "case": case.pk, "name": "Carlos Mendes", "roles": ["Transporter"], "nationality": "PT",
         "custody": "pre_trial_detention", "detention_started_on": "2026-10-01", "detention_limit_on": "2027-04-01",
         "foreign_prior_convictions": "ES 2019: smuggling", "is_organised_crime": True,
     }, format="json")
     assert defendant.status_code == 201, defendant.json()
     charge = client.post("/api/charges/", {
         "defendant": defendant.json()["id"], "statute_reference": "Penal Code art. 160", "offence": "trafficking",
-        "acts": ["transportation"], "means": ["deception"], "exploitation_forms": ["organ_removal"],
+        "acts": ["transportation"], "means": ["deception"], "exploitation_forms": ["OrganRemoval"],
         "charged_on": "2026-11-01",
     }, format="json")
     assert charge.status_code == 201, charge.json()

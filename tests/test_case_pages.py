@@ -15,7 +15,7 @@ def test_a_prosecutor_opens_a_case_and_their_office_takes_part(demo, login):
     response = client.post("/cases/new/", {
         "reference": "PT-LIS-2026-0099", "title": "Restaurant kitchen: forced labour", "jurisdiction":
         demo.case("C1").jurisdiction_id, "opened_on": "2026-11-20", "priority": "high", "origin": "inspection",
-        "exploitation_forms": ["forced_labour"], "investigation_summary": "",
+        "exploitation_forms": ["ForcedLabour"], "investigation_summary": "",
     })
     case = Case.objects.get(reference="PT-LIS-2026-0099")
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
@@ -76,14 +76,14 @@ def test_recording_defendant_charge_verdict_and_appeal(demo, login):
     case = demo.case("C1")
     client = login("prosecutor")
     response = client.post(f"/cases/{case.pk}/defendants/add/", {
-        "kind": "natural", "name": "Carla Mendes", "roles": ["transporter"], "custody": "bail",
+        "kind": "natural", "name": "Carla Mendes", "roles": ["Transporter"], "custody": "bail",
         "bail_conditions": "Report weekly; no contact with victims",
     })
     assert response.status_code == 302
     defendant = Defendant.objects.get(name="Carla Mendes", case=case)
     client.post(f"/cases/{case.pk}/defendants/{defendant.pk}/charges/add/", {
         "statute_reference": "Penal Code art. 160", "offence": "trafficking", "acts": ["transportation"],
-        "exploitation_forms": ["forced_labour"], "status": "filed",
+        "exploitation_forms": ["ForcedLabour"], "status": "filed",
     })
     charge = Charge.objects.get(defendant=defendant)
     client.post(f"/cases/{case.pk}/charges/{charge.pk}/verdict/", {
@@ -176,7 +176,7 @@ def test_only_prosecutors_and_supervisors_manage_the_team(demo, login):
 
 
 @pytest.mark.parametrize("query,expected", [
-    ({"exploitation": "forced_begging"}, {"C3"}),
+    ({"exploitation": "ForcedBegging"}, {"C3"}),
     ({"transnational": "yes"}, {"C1"}),
     ({"priority": "child"}, {"C3"}),
     ({"stage": "investigation"}, {"C2"}),

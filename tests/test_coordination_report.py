@@ -93,7 +93,7 @@ def _measure(clerk, witness, measure, decision=SpecialMeasure.Decision.PENDING, 
 
 def _victim(actor, given, family, *, supported_by, status="presumed", identified_on=None, **fields):
     victim = victim_services.record_victim(
-        actor=actor, supporting_agencies=[supported_by], status=status, sex="female", age_group="adult",
+        actor=actor, supporting_agencies=[supported_by], status=status, sex="Feminine", age_group="adult",
         nationality="BR", identity={"given_names": given, "family_name": family, "aliases": f"{given[:3]}ka",
                                     "address": f"{family} street 7, Porto", "contact": f"+351 91{len(family)} 123 456",
                                     "shelter_location": f"Shelter {family}", "date_of_birth": datetime.date(1990, 1, 2)},

@@ -1,25 +1,49 @@
-"""Vocabularies that speak HTCDS 2.0 value for value [SPEC 2.3]: their stored codes are the
-standard's value names (tests/data/htcds-2.0.json), in its order, so a record is exchanged as
-it is stored. The sub-fields of sexual exploitation and forced labour are recorded on the
-victim only with the form they describe, on the page and through the API alike."""
+"""Vocabularies that speak HTCDS 2.0 value for value [SPEC 2.2, 2.3]: their stored codes are
+the standard's value names (tests/data/htcds-2.0.json), in its order, with the documented
+extensions before "Other", so a record is exchanged as it is stored. The sub-fields of sexual
+exploitation and forced labour are recorded on the victim only with the form they describe, on
+the page and through the API alike."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from cases.models.vocabularies import HTCDS_EXTENSIONS as CASE_EXTENSIONS, ExploitationForm, PerpetratorRole
 from victims.models import Victim
-from victims.models.vocabularies import ForcedLabourIndustry, SexExploitationType
+from victims.models.vocabularies import (
+    HTCDS_EXTENSIONS as VICTIM_EXTENSIONS, ForcedLabourIndustry, Gender, MethodOfControl, Recruitment,
+    SexExploitationType,
+)
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "htcds-2.0.json").read_text(encoding="utf-8"))["fields"]
-
-
-@pytest.mark.parametrize("vocabulary, field", [
+EXTENSIONS = {**CASE_EXTENSIONS, **VICTIM_EXTENSIONS}
+VOCABULARIES = [
+    (Gender, "prs_Gender"),
+    (ExploitationForm, "vic_TypeOfExploitation"),
     (SexExploitationType, "vic_TypeOfSexExploitation"),
     (ForcedLabourIndustry, "vic_ForcedLabourIndustry"),
-])
+    (MethodOfControl, "vic_MethodsOfControl"),
+    (Recruitment, "vic_MethodOfRecruitment"),
+    (PerpetratorRole, "per_RoleInProcess"),
+]
+
+
+@pytest.mark.parametrize("vocabulary, field", VOCABULARIES)
 def test_the_vocabulary_is_the_standards_picklist_value_for_value(vocabulary, field):
-    assert vocabulary.values == [value["name"] for value in REFERENCE[field]["values"]]
+    standard = [value["name"] for value in REFERENCE[field]["values"]]
+    extensions = EXTENSIONS.get(vocabulary, {})
+    assert [code for code in vocabulary.values if code not in extensions] == standard
+    # Each extension is exchanged as a value of the standard, and none shadows one.
+    assert not set(extensions) & set(standard)
+    assert set(extensions.values()) <= set(standard)
+    # "Other" stays last, where a list of checkboxes puts it.
+    assert vocabulary.values[-1] == "Other" or "Other" not in standard
+
+
+@pytest.mark.parametrize("vocabulary", [SexExploitationType, ForcedLabourIndustry])
+def test_the_sub_fields_carry_the_standards_labels(vocabulary):
+    field = dict((v, f) for v, f in VOCABULARIES)[vocabulary]
     # The labels are the standard's, in sentence case (and ISIC's "services-producing", which
     # the spreadsheet spells "services- producing").
     for code, label in vocabulary.choices:
@@ -39,14 +63,14 @@ def test_the_page_records_the_sub_fields_with_their_form_and_refuses_them_withou
     victim = demo.victim("V1")
     client = login("investigator")
     refused = client.post(f"/victims/{victim.pk}/edit/", record(
-        victim, exploitation_forms=["forced_begging"], forced_labour_industries=["A_AgricultureForestryAndFishing"]))
+        victim, exploitation_forms=["ForcedBegging"], forced_labour_industries=["A_AgricultureForestryAndFishing"]))
     assert refused.status_code == 200
     assert "Record forced labour among the forms of exploitation to give its industry." in refused.content.decode()
     victim.refresh_from_db()
-    assert victim.forced_labour_industries == [] and victim.exploitation_forms != ["forced_begging"]
+    assert victim.forced_labour_industries == [] and victim.exploitation_forms != ["ForcedBegging"]
 
     saved = client.post(f"/victims/{victim.pk}/edit/", record(
-        victim, exploitation_forms=["forced_labour", "sexual_exploitation"],
+        victim, exploitation_forms=["ForcedLabour", "SexualExploitation"],
         forced_labour_industries=["A_AgricultureForestryAndFishing", "I_AccommodationAndFoodServiceActivities"],
         sex_exploitation_types=["RemoteInteractiveServices"]))
     assert saved.status_code == 302
@@ -65,18 +89,18 @@ def test_the_api_takes_the_standards_codes_and_refuses_a_sub_field_without_its_f
     caseworker = api_login("caseworker")
     version = Victim.objects.get(pk=victim.pk).version
     refused = caseworker.patch(f"/api/victims/{victim.pk}/", {
-        "version": version, "exploitation_forms": ["forced_labour"], "sex_exploitation_types": ["Prostitution"],
+        "version": version, "exploitation_forms": ["ForcedLabour"], "sex_exploitation_types": ["Prostitution"],
     }, format="json")
     assert refused.status_code == 400
     assert refused.json()["sex_exploitation_types"] == [
         "Record sexual exploitation among the forms of exploitation to give its type."]
     unknown = caseworker.patch(f"/api/victims/{victim.pk}/", {
-        "version": version, "exploitation_forms": ["forced_labour"], "forced_labour_industries": ["agriculture"],
+        "version": version, "exploitation_forms": ["ForcedLabour"], "forced_labour_industries": ["agriculture"],
     }, format="json")
     assert unknown.status_code == 400 and "forced_labour_industries" in unknown.json()
     assert Victim.objects.get(pk=victim.pk).version == version
     saved = caseworker.patch(f"/api/victims/{victim.pk}/", {
-        "version": version, "exploitation_forms": ["sexual_exploitation"], "sex_exploitation_types": ["Prostitution"],
+        "version": version, "exploitation_forms": ["SexualExploitation"], "sex_exploitation_types": ["Prostitution"],
     }, format="json")
     assert saved.status_code == 200, saved.json()
     assert saved.json()["sex_exploitation_types"] == ["Prostitution"]

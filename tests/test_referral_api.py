@@ -454,7 +454,7 @@ def test_access_to_the_victim_appears_and_disappears(clean, api_login, ending):
     pk = sent.json()["id"]
     # The referral summary, not the victim's file: no record, no identity, no sections.
     seen = receiver.get(f"/api/referrals/{pk}/")
-    assert seen.json()["victim_summary"] == {"age_group": "adult", "is_treated_as_child": False, "sex": "female",
+    assert seen.json()["victim_summary"] == {"age_group": "adult", "is_treated_as_child": False, "sex": "Feminine",
                                              "nationality": "RO", "languages": [], "interpreter_needed": False}
     assert "Elena" not in seen.content.decode()
     assert receiver.get(f"/api/victims/{victim.pk}/").status_code == 404

@@ -45,7 +45,8 @@ RECORDERS = {"frontline", "investigator", "prosecutor", "caseworker", "investiga
 PSEUDONYMOUS = {
     "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality", "languages",
     "interpreter_needed", "identification_channel", "indicators", "exploitation_forms", "sex_exploitation_types",
-    "forced_labour_industries", "methods_of_control", "recruitment", "has_accompanying_adult", "accompanying_adult_verified_on", "accompanying_adult_unverified",
+    "forced_labour_industries", "methods_of_control", "recruitment", "recruitment_lures", "has_accompanying_adult",
+    "accompanying_adult_verified_on", "accompanying_adult_unverified", "values_to_review",
     "non_criminalisation_flag", "recording_agency", "created_at", "updated_at", "version",
 }
 NAMES = {"V1": "João Silva", "V2": "Maria Santos", "V3": "Elena Popescu", "V4": "Nikolai", "V5": "Rosa Quispe",
@@ -203,7 +204,7 @@ def test_name_search_only_among_identities_the_caller_may_see_and_logged(demo, a
     assert search("investigator", "Ram") == set()
     assert search("investigator.br", "Maria") == set()
     # Combined with the other filters.
-    assert api_login("caseworker").get("/api/victims/", {"name": "a", "sex": "female"}).json()["count"] == 1
+    assert api_login("caseworker").get("/api/victims/", {"name": "a", "sex": "Feminine"}).json()["count"] == 1
 
 
 @pytest.mark.parametrize("username", ["supervisor", "clerk", "judge", "focalpoint", "auditor", "admin"])
@@ -229,7 +230,7 @@ def test_victim_list_filters(demo, api_login):
     assert codes("") == {VICTIMS[k] for k in ("V1", "V2", "V4", "V6")}
     assert codes("status=identified") == {VICTIMS["V1"]}
     assert codes("age_group=in_doubt") == {VICTIMS["V4"]}
-    assert codes("sex=female") == {VICTIMS["V2"]}
+    assert codes("sex=Feminine") == {VICTIMS["V2"]}
     assert codes("nationality=NP") == {VICTIMS["V6"]}
     assert codes("q=dm7k") == {VICTIMS["V1"]}
     assert codes("nationality=BO") == set()  # V5 exists, but not for this caller
@@ -242,7 +243,7 @@ def test_victim_list_filters(demo, api_login):
 def test_who_records_victims(demo, api_login, username):
     before = (Victim.objects.count(), VictimIdentity.objects.count())
     response = api_login(username).post("/api/victims/", {
-        "sex": "female", "age_group": "adult", "nationality": "NG", "languages": ["en"],
+        "sex": "Feminine", "age_group": "adult", "nationality": "NG", "languages": ["en"],
         "identity": {"given_names": "Blessing", "family_name": "Okafor"},
     }, format="json")
     allowed = username in RECORDERS
@@ -259,9 +260,9 @@ def test_who_records_victims(demo, api_login, username):
 def test_recording_a_victim_with_every_field(demo, api_login):
     ngo = demo.user("caseworker").agency
     payload = {
-        "sex": "male", "age_group": "child", "estimated_age": 15, "nationality": "AF", "languages": ["fa", "en"],
+        "sex": "Masculine", "age_group": "child", "estimated_age": 15, "nationality": "AF", "languages": ["fa", "en"],
         "interpreter_needed": True, "identification_channel": "border_control",
-        "indicators": ["documents_withheld", "debt"], "exploitation_forms": ["forced_labour"],
+        "indicators": ["documents_withheld", "debt"], "exploitation_forms": ["ForcedLabour"],
         "methods_of_control": [], "recruitment": [], "has_accompanying_adult": True,
     }
     identity = {"given_names": "Ahmad", "family_name": "Rahimi", "aliases": "Ali", "date_of_birth": "2011-04-02",
@@ -330,9 +331,9 @@ def test_editing_identity_needs_the_right_to_see_it(demo, api_login):
     v4, v1 = demo.victim("V4"), demo.victim("V1")
     # The prosecutor may edit V4's record but not see its identity.
     refused = api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), 
-        "sex": "female", "identity": {"family_name": "X"}}, format="json")
+        "sex": "Feminine", "identity": {"family_name": "X"}}, format="json")
     assert refused.status_code == 403
-    assert Victim.objects.get(pk=v4.pk).sex == "male" and VictimIdentity.objects.get(victim=v4).family_name == ""
+    assert Victim.objects.get(pk=v4.pk).sex == "Masculine" and VictimIdentity.objects.get(victim=v4).family_name == ""
     assert api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), "interpreter_needed": True},
                                          format="json").status_code == 200
     # The investigator sees V1's identity but not its address or shelter.
@@ -341,18 +342,18 @@ def test_editing_identity_needs_the_right_to_see_it(demo, api_login):
     assert shelter.status_code == 403
     assert VictimIdentity.objects.get(victim=v1).shelter_location.startswith("Shelter A")
     # An edit made against an older version is refused.
-    stale = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1) - 1, "sex": "female"},
+    stale = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1) - 1, "sex": "Feminine"},
                                           format="json")
     assert stale.status_code == 400 and "changed this record" in str(stale.json()["version"])
-    unversioned = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"sex": "female"}, format="json")
+    unversioned = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"sex": "Feminine"}, format="json")
     assert unversioned.status_code == 400 and "version" in unversioned.json()
     # Seeing is not editing; not seeing answers 404.
-    assert api_login("judge").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "female"}, format="json").status_code == 403
-    assert api_login("caseworker.br").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "female"},
+    assert api_login("judge").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "Feminine"}, format="json").status_code == 403
+    assert api_login("caseworker.br").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "sex": "Feminine"},
                                             format="json").status_code == 404
     bad = api_login("caseworker").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), "estimated_age": 12}, format="json")
     assert bad.status_code == 400 and "age_group" in bad.json()
-    assert Victim.objects.get(pk=v1.pk).estimated_age is None and Victim.objects.get(pk=v1.pk).sex == "male"
+    assert Victim.objects.get(pk=v1.pk).estimated_age is None and Victim.objects.get(pk=v1.pk).sex == "Masculine"
 
 
 def test_status_moves_up_the_ladder_through_the_api(demo, api_login):

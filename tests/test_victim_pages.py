@@ -182,9 +182,9 @@ def test_name_search_is_refused_and_logged(login, username):
 # --- Recording a victim -------------------------------------------------------------------------
 
 RECORD = {
-    "status": "presumed", "sex": "female", "age_group": "adult", "estimated_age": "24", "nationality": "NG",
+    "status": "presumed", "sex": "Feminine", "age_group": "adult", "estimated_age": "24", "nationality": "NG",
     "languages": ["en"], "interpreter_needed": "on", "identification_channel": "ngo_drop_in",
-    "indicators": ["documents_withheld", "debt"], "exploitation_forms": ["sexual_exploitation"],
+    "indicators": ["documents_withheld", "debt"], "exploitation_forms": ["SexualExploitation"],
     "identity_given_names": "Grace", "identity_family_name": "Okafor", "identity_contact": "+351 900 111 222",
     "identity_shelter_location": "Shelter C, room 4",
 }
@@ -246,7 +246,7 @@ def test_only_recorders_record_victims(login, username):
 
 def test_editing_the_record_and_a_refusal(demo, login):
     victim = demo.victim("V1")
-    data = {"sex": "male", "age_group": "adult", "nationality": "BR", "languages": ["pt"], "indicators": ["debt"],
+    data = {"sex": "Masculine", "age_group": "adult", "nationality": "BR", "languages": ["pt"], "indicators": ["debt"],
             "version": victim.version}
     response = login("investigator").post(f"/victims/{victim.pk}/edit/", data)
     assert response.status_code == 302

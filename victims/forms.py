@@ -22,7 +22,7 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 RECORD_FIELDS = [
     "sex", "age_group", "estimated_age", "nationality", "languages", "interpreter_needed", "identification_channel",
     "indicators", "exploitation_forms", "sex_exploitation_types", "forced_labour_industries", "methods_of_control",
-    "recruitment", "has_accompanying_adult",
+    "recruitment", "recruitment_lures", "has_accompanying_adult",
 ]
 IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
                    "accompanying_adult"]
@@ -50,6 +50,10 @@ class VictimForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"] = VersionField(initial=self.instance.version)
+        if self.instance.values_to_review:
+            self.fields["values_reviewed"] = forms.BooleanField(
+                required=False, label=_("I have chosen the values that replace the recoded ones listed above"),
+                help_text=_("Until then the record stays marked “to review”."))
 
 
 class IdentityForm(forms.ModelForm):

@@ -96,12 +96,15 @@ def update_identity(victim, *, version=None, **fields):
 
 
 @transaction.atomic
-def update_victim(victim, *, version=None, **fields):
+def update_victim(victim, *, version=None, values_reviewed=False, **fields):
     """Edit the pseudonymous record; a victim who becomes treated as a child raises the
-    priority of their cases."""
+    priority of their cases. `values_reviewed`: the editor has chosen the values that replace
+    the retired codes kept for review (accounts.review), which are then let go."""
     locked = lock_version(victim, version)
     for name, value in fields.items():
         setattr(locked, name, value)
+    if values_reviewed:
+        locked.values_to_review = []
     _save(locked)
     _raise_child_priority(locked)
     return locked

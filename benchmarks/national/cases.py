@@ -24,7 +24,7 @@ COURT_STAGES = (S.PRE_TRIAL, S.TRIAL, S.JUDGMENT, S.APPEAL)
 # Days spent in a stage: (low, high, most likely).
 DURATION = {S.INTAKE: (2, 60, 12), S.INVESTIGATION: (40, 620, 200), S.CHARGING: (7, 110, 35),
             S.PRE_TRIAL: (40, 330, 120), S.TRIAL: (20, 420, 150), S.JUDGMENT: (7, 90, 30), S.APPEAL: (90, 480, 240)}
-FORMS = [(ExploitationForm.FORCED_LABOUR, 40), (ExploitationForm.SEXUAL, 34), (ExploitationForm.DOMESTIC_SERVITUDE, 7),
+FORMS = [(ExploitationForm.FORCED_LABOUR, 40), (ExploitationForm.SEXUAL, 34), (ExploitationForm.SERVITUDE, 7),
          (ExploitationForm.FORCED_BEGGING, 5), (ExploitationForm.FORCED_CRIMINALITY, 6),
          (ExploitationForm.FORCED_MARRIAGE, 3), (ExploitationForm.SLAVERY, 2), (ExploitationForm.ORGAN_REMOVAL, 1),
          (ExploitationForm.OTHER, 2)]

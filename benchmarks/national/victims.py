@@ -5,10 +5,10 @@ periods and permits, and the few charged with an offence tied to their trafficki
 import datetime
 
 from accounts.functions import AgencyKind as K, Function as F
-from cases.models import Case, CaseAgency, Charge, Defendant
+from cases.models import Case, CaseAgency, Charge, Defendant, ExploitationForm as Form
 from victims.models import (
-    Consent, CooperationWithAuthorities, Indicator, MethodOfControl, Recruitment, ReflectionPeriod,
-    ResidencePermit, StatusDecision, Victim, VictimCaseLink, VictimIdentity, VictimSupport,
+    Consent, CooperationWithAuthorities, Gender, Indicator, MethodOfControl, Recruitment, RecruitmentLure,
+    ReflectionPeriod, ResidencePermit, StatusDecision, Victim, VictimCaseLink, VictimIdentity, VictimSupport,
 )
 from victims.models.record import CODE_ALPHABET
 from victims.models.vocabularies import IdentificationChannel as Channel
@@ -22,9 +22,9 @@ CHANNELS = {"inspection": Channel.INSPECTION, "border_control": Channel.BORDER_C
             "ngo_referral": Channel.NGO_DROP_IN, "victim_complaint": Channel.SELF_REPORT}
 CHILD_INDICATORS = ["child_unaccompanied", "child_with_unrelated_adult", "child_working", "child_no_school"]
 ADULT_INDICATORS = [i for i in Indicator.values if i not in CHILD_INDICATORS]
-FEMALE_SHARE = {"sexual_exploitation": 0.88, "domestic_servitude": 0.8, "forced_marriage": 0.95,
-                "forced_labour": 0.3}
+FEMALE_SHARE = {Form.SEXUAL: 0.88, Form.SERVITUDE: 0.8, Form.FORCED_MARRIAGE: 0.95, Form.FORCED_LABOUR: 0.3}
 CONTROL, RECRUITMENT, COOPERATION = MethodOfControl.values, Recruitment.values, CooperationWithAuthorities.Status.values
+LURES = RecruitmentLure.values
 LINK_ROLES = [("victim_witness", 55), ("complainant", 25), ("not_testifying", 20)]
 CITIES = {"lis": "Lisboa", "por": "Porto", "coi": "Coimbra", "evo": "Évora"}
 
@@ -83,7 +83,7 @@ def _plans(world):
 def _victim(world, plan):
     rng = world.rng
     first = plan.cases[0] if plan.cases else None
-    forms = first.forms if first else [rng.choice(["forced_labour", "sexual_exploitation"])]
+    forms = first.forms if first else [rng.choice([Form.FORCED_LABOUR, Form.SEXUAL])]
     nationality = rng.choice(first.countries) if first and first.countries and rng.random() < 0.85 else (
         world.weighted(NATIONALITIES))
     female = rng.random() < FEMALE_SHARE.get(forms[0], 0.55)
@@ -105,13 +105,14 @@ def _victim(world, plan):
     plan.code = _code(world)
     adult_present = plan.child and rng.random() < 0.15
     return Victim(
-        code=plan.code, status=status, sex="female" if female else "male", age_group=age_group,
+        code=plan.code, status=status, sex=Gender.FEMALE if female else Gender.MALE, age_group=age_group,
         estimated_age=age if rng.random() < 0.7 else None, nationality=nationality, languages=languages,
         interpreter_needed="pt" not in languages, identification_channel=CHANNELS.get(
             first.origin if first else "", Channel.POLICE if first else Channel.OUTREACH),
         indicators=sorted(rng.sample(CHILD_INDICATORS if plan.child else ADULT_INDICATORS, rng.randint(2, 4))),
         exploitation_forms=forms, methods_of_control=sorted(rng.sample(CONTROL, rng.randint(1, 3))),
-        recruitment=sorted(rng.sample(RECRUITMENT, rng.randint(1, 2))), has_accompanying_adult=adult_present,
+        recruitment=sorted(rng.sample(RECRUITMENT, rng.randint(1, 2))), recruitment_lures=[rng.choice(LURES)],
+        has_accompanying_adult=adult_present,
         accompanying_adult_verified_on=plan.created_at.date() if adult_present and rng.random() < 0.5 else None,
         recorded_by_id=recorder, recording_agency_id=agency, created_at=plan.created_at,
         updated_at=world.between(plan.created_at, world.now), version=1 + (status == "identified"))

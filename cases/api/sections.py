@@ -18,7 +18,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import policy
-from accounts.drf import ModelRulesSerializer, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
+from accounts.drf import (
+    ModelRulesSerializer, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, ValueToReviewSerializer, model_errors,
+    values_reviewed_field,
+)
 from accounts.models import Agency, User
 from victims.models import Victim
 
@@ -79,6 +82,17 @@ class DefendantSerializer(ModelRulesSerializer):
         help_text=_("The victim this defendant is (the same person), if any; shown only to those who may see that "
                     "victim's identity."),
     )
+    values_to_review = ValueToReviewSerializer(many=True, read_only=True, source="review_notes")
+    values_reviewed = values_reviewed_field()
+
+    def create(self, validated_data):
+        validated_data.pop("values_reviewed", None)  # a new defendant has nothing to review
+        return super().create(validated_data)
+
+    def update(self, defendant, validated_data):
+        if validated_data.pop("values_reviewed", False):
+            defendant.values_to_review = []
+        return super().update(defendant, validated_data)
 
     def to_representation(self, defendant):
         data = super().to_representation(defendant)

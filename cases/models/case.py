@@ -53,7 +53,7 @@ class Case(ChoiceLabels, models.Model):
     )
     parallel_financial_investigation = models.BooleanField(_("parallel financial investigation"), default=False)
     exploitation_forms = ChoiceArrayField(
-        models.CharField(max_length=30, choices=ExploitationForm.choices),
+        models.CharField(max_length=40, choices=ExploitationForm.choices),
         verbose_name=_("forms of exploitation"), default=list, blank=True,
     )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, editable=False)

@@ -4,13 +4,16 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import ChoiceArrayField
+from accounts.review import ReviewsRecodedValues
 
 from .case import Case
-from .vocabularies import Act, ExploitationForm, Means, Offence, PerpetratorRole
+from .vocabularies import RETIRED_ROLES, Act, ExploitationForm, Means, Offence, PerpetratorRole
 
 
-class Defendant(models.Model):
+class Defendant(ReviewsRecodedValues):
     """A suspect or accused: a natural person or a legal person (company, agency, venue)."""
+
+    RETIRED = {"roles": RETIRED_ROLES}
 
     class Kind(models.TextChoices):
         NATURAL = "natural", _("Natural person")
@@ -99,7 +102,7 @@ class Charge(models.Model):
     means = ChoiceArrayField(models.CharField(max_length=30, choices=Means.choices), verbose_name=_("means"),
                              default=list, blank=True)
     exploitation_forms = ChoiceArrayField(
-        models.CharField(max_length=30, choices=ExploitationForm.choices),
+        models.CharField(max_length=40, choices=ExploitationForm.choices),
         verbose_name=_("purpose: forms of exploitation"), default=list, blank=True,
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FILED)

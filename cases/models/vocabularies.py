@@ -1,35 +1,59 @@
-"""Controlled vocabularies. Exploitation forms and perpetrator roles are modelled on IOM's Human
-Trafficking Case Data Standard (HTCDS) but do not yet use its value names or all its values:
-tests/data/htcds-2.0.json is the reference they are to match, so data can be exchanged."""
+"""Controlled vocabularies. Where IOM's Human Trafficking Case Data Standard (HTCDS 2.0) has a
+picklist for what is recorded, its value names are the stored codes, in its order, so a record
+is exchanged as it is stored [SPEC 2.3]; tests/data/htcds-2.0.json is the reference. A value
+the seeds need and the standard lacks is an extension, listed in `HTCDS_EXTENSIONS` with the
+standard's value it is exchanged as."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ExploitationForm(models.TextChoices):
-    SEXUAL = "sexual_exploitation", _("Sexual exploitation")
-    FORCED_LABOUR = "forced_labour", _("Forced labour")
-    DOMESTIC_SERVITUDE = "domestic_servitude", _("Domestic servitude")
-    SLAVERY = "slavery", _("Slavery and similar practices")
-    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
-    ORGAN_REMOVAL = "organ_removal", _("Removal of organs")
-    FORCED_BEGGING = "forced_begging", _("Forced begging")
-    FORCED_CRIMINALITY = "forced_criminality", _("Forced criminal activity")
-    CHILD_SOLDIERS = "child_soldiers", _("Forced military service / child soldiers")
-    OTHER = "other", _("Other")
+    """HTCDS vic_TypeOfExploitation, with slavery and forced criminality as extensions: the
+    specification names both among the forms of exploitation [SPEC 2.2] and the standard
+    has neither."""
+
+    FORCED_LABOUR = "ForcedLabour", _("Forced labour")
+    SEXUAL = "SexualExploitation", _("Sexual exploitation")
+    CHILD_LABOUR = "ChildLabour", _("Child labour")
+    FORCED_MARRIAGE = "ForcedMarriage", _("Forced marriage")
+    SERVITUDE = "Servitude", _("Servitude, including domestic servitude")
+    FORCED_MILITARY = "ForcedMilitaryByNonStateActors", _("Forced military service or child soldiers (by non-state actors)")
+    ORGAN_REMOVAL = "OrganRemoval", _("Removal of organs")
+    FORCED_BEGGING = "ForcedBegging", _("Forced begging")
+    FORCED_ADOPTION = "ForcedAdoption", _("Forced adoption")
+    SURROGACY = "Surrogacy", _("Surrogacy")
+    SLAVERY = "Slavery", _("Slavery and similar practices")
+    FORCED_CRIMINALITY = "ForcedCriminality", _("Forced criminal activity")
+    OTHER = "Other", _("Other")
 
 
 class PerpetratorRole(models.TextChoices):
-    RECRUITER = "recruiter", _("Recruiter")
-    TRANSPORTER = "transporter", _("Transporter")
-    HARBOURER = "harbourer", _("Harbourer / receiver")
-    EXPLOITER = "exploiter", _("Exploiter")
-    CONTROLLER = "controller", _("Controller / enforcer")
-    FINANCIER = "financier", _("Financier / organiser")
-    DOCUMENT_PROVIDER = "document_provider", _("Document provider / forger")
-    FACILITATOR = "facilitator", _("Facilitator (incl. corrupt official)")
-    BENEFICIARY = "beneficiary", _("Beneficiary (e.g. buyer of goods or services)")
-    OTHER = "other", _("Other")
+    """HTCDS per_RoleInProcess: what the person did in the process. The standard's "...
+    Individual" values name the act done to the victim. Financiers, document forgers,
+    facilitators (a corrupt official among them) and beneficiaries are extensions: the
+    offences they commit are charged here [SPEC 2.2] and the standard has no role for them."""
+
+    TRAVELLING_PARTNER = "TravellingPartner", _("Travelling partner")
+    TRANSPORTER = "Transporter", _("Transporter")
+    RECRUITER = "RecruiterOrIntermediary", _("Recruiter or intermediary")
+    BROKER = "BrokerTravelAgent", _("Broker or travel agent")
+    TRANSFERRED = "TransferredIndividual", _("Transferred the person")
+    HARBOURED = "HarbouredIndividual", _("Harboured the person")
+    SOLD = "SoldIndividual", _("Sold the person")
+    BOUGHT = "BoughtIndividual", _("Bought the person")
+    RECEIVED = "ReceivedIndividual", _("Received the person")
+    CONTROLLED = "ControlledIndividual", _("Controlled the person")
+    SMUGGLER = "Smuggler", _("Smuggler")
+    ABUSER = "Abuser", _("Abuser")
+    KIDNAPPER = "Kidnapper", _("Kidnapper")
+    EXPLOITER = "Exploiter", _("Exploiter")
+    FINANCIER = "Financier", _("Financier / organiser")
+    DOCUMENT_PROVIDER = "DocumentProvider", _("Document provider / forger")
+    FACILITATOR = "Facilitator", _("Facilitator (incl. corrupt official)")
+    BENEFICIARY = "Beneficiary", _("Beneficiary (e.g. buyer of goods or services)")
+    OTHER = "Other", _("Other")
+
 
 
 class Offence(models.TextChoices):
@@ -93,3 +117,19 @@ class InvestigationType(models.TextChoices):
     REACTIVE = "reactive", _("Reactive")
     PROACTIVE = "proactive", _("Proactive")
     DISRUPTIVE = "disruptive", _("Disruptive")
+
+
+# Values that HTCDS 2.0 lacks, each with the standard's value it is exchanged as.
+HTCDS_EXTENSIONS = {
+    ExploitationForm: {ExploitationForm.SLAVERY: ExploitationForm.OTHER,
+                       ExploitationForm.FORCED_CRIMINALITY: ExploitationForm.OTHER},
+    PerpetratorRole: {role: PerpetratorRole.OTHER for role in (
+        PerpetratorRole.FINANCIER, PerpetratorRole.DOCUMENT_PROVIDER, PerpetratorRole.FACILITATOR,
+        PerpetratorRole.BENEFICIARY)},
+}
+
+# Retired codes that stood for more than one of today's values (accounts.review): what each
+# meant and which values replace it.
+RETIRED_ROLES = {
+    "harbourer": (_("Harbourer / receiver"), (PerpetratorRole.HARBOURED, PerpetratorRole.RECEIVED)),
+}

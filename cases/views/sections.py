@@ -104,8 +104,11 @@ class DefendantUpdate(SectionUpdateView):
     form_needs_user = True
     heading = gettext_lazy("Edit defendant")
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_record=self.object, **kwargs)
+
     def save(self, form):
-        return services.save_defendant(form.instance)
+        return services.save_defendant(form.instance, values_reviewed=form.cleaned_data.get("values_reviewed", False))
 
 
 class ChargeCreate(SectionCreateView):

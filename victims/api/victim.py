@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts import policy
 from accounts.versioning import STALE_MESSAGE
 from accounts.audit import log_access
-from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, model_errors
+from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, ValueToReviewSerializer, model_errors, values_reviewed_field
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog, Agency
 
@@ -78,6 +78,8 @@ class VictimSerializer(ModelRulesSerializer):
     recording_agency = serializers.CharField(source="recording_agency.name", read_only=True)
     version = serializers.IntegerField(
         required=False, help_text=_("The version you read; an edit made against an older version is refused."))
+    values_to_review = ValueToReviewSerializer(many=True, read_only=True, source="review_notes")
+    values_reviewed = values_reviewed_field()
 
     class Meta:
         model = Victim
@@ -85,9 +87,9 @@ class VictimSerializer(ModelRulesSerializer):
             "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality",
             "languages", "interpreter_needed", "identification_channel", "indicators", "exploitation_forms",
             "sex_exploitation_types", "forced_labour_industries", "methods_of_control", "recruitment",
-            "has_accompanying_adult", "accompanying_adult_verified_on",
-            "accompanying_adult_unverified", "non_criminalisation_flag", "recording_agency", "created_at",
-            "updated_at", "version",
+            "recruitment_lures", "has_accompanying_adult", "accompanying_adult_verified_on",
+            "accompanying_adult_unverified", "non_criminalisation_flag", "values_to_review", "values_reviewed",
+            "recording_agency", "created_at", "updated_at", "version",
         ]
         read_only_fields = ["status", "accompanying_adult_verified_on", "created_at", "updated_at"]
 
@@ -178,6 +180,7 @@ class VictimWriteSerializer(VictimSerializer):
     def create(self, validated_data):
         identity = validated_data.pop("identity", None) or {}
         agencies = validated_data.pop("supporting_agencies", [])
+        validated_data.pop("values_reviewed", None)  # a new record has nothing to review
         with identity_errors():
             return services.record_victim(actor=self.context["request"].user, identity=identity,
                                           supporting_agencies=agencies, **validated_data)
@@ -185,6 +188,8 @@ class VictimWriteSerializer(VictimSerializer):
     def update(self, victim, validated_data):
         identity = validated_data.pop("identity", None)
         version = validated_data.pop("version")
+        if not validated_data.get("values_reviewed"):
+            validated_data.pop("values_reviewed", None)
         try:
             with identity_errors(), transaction.atomic():
                 # The record first: a known date of birth then decides the age group, unless the

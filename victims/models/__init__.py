@@ -6,4 +6,4 @@ from .record import (  # noqa: F401
 )
 from .residence import AsylumClaim, ReflectionPeriod, ResidencePermit, Return  # noqa: F401
 from .safety import ProtectedRelative, RiskAssessment, SafetyPlan  # noqa: F401
-from .vocabularies import IdentificationChannel, Indicator, MethodOfControl, Recruitment  # noqa: F401
+from .vocabularies import Gender, IdentificationChannel, Indicator, MethodOfControl, Recruitment, RecruitmentLure  # noqa: F401

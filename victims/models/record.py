@@ -11,10 +11,12 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import ChoiceArrayField, ChoiceLabels
+from accounts.review import ReviewsRecodedValues
 from cases.models.vocabularies import ExploitationForm
 
 from .vocabularies import (
-    ForcedLabourIndustry, IdentificationChannel, Indicator, MethodOfControl, Recruitment, SexExploitationType,
+    RETIRED, ForcedLabourIndustry, Gender, IdentificationChannel, Indicator, MethodOfControl, Recruitment,
+    RecruitmentLure, SexExploitationType,
 )
 
 LANGUAGE_CHOICES = sorted(global_settings.LANGUAGES, key=lambda pair: pair[1])
@@ -27,19 +29,15 @@ def new_victim_code():
     return "V-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-class Victim(ChoiceLabels, models.Model):
+class Victim(ChoiceLabels, ReviewsRecodedValues):
     """The pseudonymous victim record: everything here may be shown wherever the victim is."""
+
+    RETIRED = RETIRED
 
     class Status(models.TextChoices):
         POTENTIAL = "potential", _("Potential victim")
         PRESUMED = "presumed", _("Presumed victim")
         IDENTIFIED = "identified", _("Identified victim")
-
-    class Sex(models.TextChoices):
-        FEMALE = "female", _("Female")
-        MALE = "male", _("Male")
-        OTHER = "other", _("Transgender / other")
-        UNKNOWN = "unknown", _("Unknown")
 
     class AgeGroup(models.TextChoices):
         CHILD = "child", _("Child (under 18)")
@@ -48,7 +46,7 @@ class Victim(ChoiceLabels, models.Model):
 
     code = models.CharField(_("victim code"), max_length=20, unique=True, default=new_victim_code, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.POTENTIAL)
-    sex = models.CharField(_("sex / gender"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    sex = models.CharField(_("sex / gender"), max_length=20, choices=Gender.choices, default=Gender.UNKNOWN)
     age_group = models.CharField(_("age group"), max_length=10, choices=AgeGroup.choices, default=AgeGroup.IN_DOUBT)
     # Age: date of birth lives in the identity; here only what is safe to show.
     estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
@@ -67,7 +65,7 @@ class Victim(ChoiceLabels, models.Model):
         default=list, blank=True,
     )
     exploitation_forms = ChoiceArrayField(
-        models.CharField(max_length=30, choices=ExploitationForm.choices), verbose_name=_("forms of exploitation"),
+        models.CharField(max_length=40, choices=ExploitationForm.choices), verbose_name=_("forms of exploitation"),
         default=list, blank=True,
     )
     # HTCDS's sub-fields of the two most common forms, in the standard's own codes.
@@ -81,11 +79,15 @@ class Victim(ChoiceLabels, models.Model):
         help_text=_("Sections of the International Standard Industrial Classification (ISIC Rev. 4)."),
     )
     methods_of_control = ChoiceArrayField(
-        models.CharField(max_length=30, choices=MethodOfControl.choices), verbose_name=_("methods of control"),
+        models.CharField(max_length=40, choices=MethodOfControl.choices), verbose_name=_("methods of control"),
         default=list, blank=True,
     )
     recruitment = ChoiceArrayField(
-        models.CharField(max_length=20, choices=Recruitment.choices), verbose_name=_("recruitment"),
+        models.CharField(max_length=40, choices=Recruitment.choices), verbose_name=_("method of recruitment"),
+        default=list, blank=True, help_text=_("Where, or through which channel, the victim was recruited."),
+    )
+    recruitment_lures = ChoiceArrayField(
+        models.CharField(max_length=30, choices=RecruitmentLure.choices), verbose_name=_("lured with"),
         default=list, blank=True,
     )
     # A child's accompanying adult may be the trafficker [VS 14]: flagged until verified.

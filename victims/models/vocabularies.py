@@ -1,7 +1,8 @@
-"""Victim vocabularies. Sex, exploitation, control methods and recruitment are modelled on IOM's
-Human Trafficking Case Data Standard (HTCDS), not yet value for value (tests/data/htcds-2.0.json
-is the reference they are to match); identification channels and indicators follow the
-UNODC/OSCE national referral mechanism guidance [NA IV.A, IV.D.2]."""
+"""Victim vocabularies. Gender, methods of control, method of recruitment and the sub-fields of
+sexual exploitation and forced labour store IOM's HTCDS 2.0 value names, in the standard's order
+(tests/data/htcds-2.0.json), with the extensions in `HTCDS_EXTENSIONS` [SPEC 2.3];
+identification channels and indicators follow the UNODC/OSCE national referral mechanism
+guidance [NA IV.A, IV.D.2], and the lure is this product's own."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,33 +44,67 @@ class Indicator(models.TextChoices):
     CHILD_NO_SCHOOL = "child_no_school", _("Child not in school")
 
 
+class Gender(models.TextChoices):
+    """HTCDS prs_Gender."""
+
+    FEMALE = "Feminine", _("Female")
+    MALE = "Masculine", _("Male")
+    TRANSGENDER_FEMALE = "TransgenderFeminine", _("Transgender female")
+    TRANSGENDER_MALE = "TransgenderMasculine", _("Transgender male")
+    NON_CONFORMING = "NonConforming", _("Gender non-conforming")
+    UNKNOWN = "NonSpecifiedUnknown", _("Not specified / unknown")
+
+
 class MethodOfControl(models.TextChoices):
-    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
-    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
-    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological abuse")
-    THREATS = "threats", _("Threats")
-    THREATS_TO_FAMILY = "threats_to_family", _("Threats to family")
-    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
-    WITHHOLDING_DOCUMENTS = "withholding_documents", _("Withholding of documents")
-    WITHHOLDING_WAGES = "withholding_wages", _("Withholding of wages")
-    RESTRICTED_MOVEMENT = "restricted_movement", _("Restricted movement")
-    ISOLATION = "isolation", _("Isolation")
-    SUBSTANCES = "substances", _("Induced substance use")
-    FALSE_PROMISES = "false_promises", _("False promises")
-    EXCESSIVE_WORKING_HOURS = "excessive_working_hours", _("Excessive working hours")
-    OTHER = "other", _("Other")
+    """HTCDS vic_MethodsOfControl, with restricted movement and isolation, indicators the
+    referral guidance names [NA IV.D.2] and the standard has no value for."""
+
+    PHYSICAL_THREATS = "PhysicalThreats", _("Threats of physical harm")
+    THREATS_LAW_ENFORCEMENT = "ThreatsLawEnforcement", _("Threats of the police, arrest or deportation")
+    THREATS_TO_FAMILY = "ThreatensChildrenFamily", _("Threats to children or family")
+    DEBT_BONDAGE = "DebtBondage", _("Debt bondage")
+    FALSE_PROMISES = "FalsePromises", _("False promises")
+    PHYSICAL_ABUSE = "PhysicalAbuse", _("Physical abuse")
+    SEXUAL_ABUSE = "SexualAbuse", _("Sexual abuse")
+    TAKES_EARNINGS = "TakesEarnings", _("Takes or withholds earnings")
+    RESTRICTS_FINANCIAL_ACCESS = "RestrictsFinancialAccess", _("Restricts access to money or bank accounts")
+    RESTRICTS_MEDICAL_CARE = "RestrictsMedicalCare", _("Restricts medical care")
+    WITHHOLDS_NECESSITIES = "WithholdsNecessities", _("Withholds necessities (food, sleep, shelter)")
+    PSYCHOLOGICAL_ABUSE = "PsychologicalAbuse", _("Psychological abuse")
+    SUBSTANCES = "PsychoactiveSubstance", _("Induced use of psychoactive substances")
+    EXCESSIVE_WORKING_HOURS = "ExcessiveWorkingHours", _("Excessive working hours")
+    WITHHOLDS_DOCUMENTS = "WithholdsDocuments", _("Withholds identity or travel documents")
+    RESTRICTED_MOVEMENT = "RestrictedMovement", _("Restricted movement")
+    ISOLATION = "Isolation", _("Isolation")
+    OTHER = "Other", _("Other")
 
 
 class Recruitment(models.TextChoices):
-    JOB_OFFER = "job_offer", _("Job offer")
-    STUDY_OFFER = "study_offer", _("Study or travel offer")
-    ROMANTIC = "romantic", _("Romantic relationship")
-    FAMILY = "family", _("Through family or friends")
-    ABDUCTION = "abduction", _("Abduction")
-    SOLD_BY_FAMILY = "sold_by_family", _("Sold or given by family")
-    ONLINE = "online", _("Online / social media")
-    AGENCY = "agency", _("Recruitment or travel agency")
-    OTHER = "other", _("Other")
+    """HTCDS vic_MethodOfRecruitment: where, or through which channel, the victim was recruited.
+    What they were lured with is a field of its own (`RecruitmentLure`)."""
+
+    AT_A_PLACE_OF_BUSINESS = "AtAPlaceOfBusiness", _("At a place of business (e.g. a recruitment or travel agency)")
+    AT_AN_EDUCATIONAL_INSTITUTION = "AtAnEducationalInstitution", _("At an educational institution")
+    AT_WORK = "AtWork", _("At work")
+    ONLINE_SOCIAL_NETWORKS = "ThroughOnlineSocialNetworks", _("Through online social networks")
+    ONLINE_ADVERTISEMENT = "ThroughAnOnlineAdvertisement", _("Through an online advertisement")
+    TELEVISION_ADVERT = "ThroughATelevisionAdvert", _("Through a television advert")
+    NEWSPAPER_ADVERT = "ThroughANewspaperAdvert", _("Through a newspaper advert")
+    FAMILY = "ThroughFamilyOrFamilyEvents", _("Through family or family events")
+    FRIENDS = "ThroughFriendsOrSocialEvents", _("Through friends or social events")
+    OTHER = "Other", _("Other")
+
+
+class RecruitmentLure(models.TextChoices):
+    """What the victim was lured or forced with, where HTCDS records only the channel; this
+    product's own field, left out of the HTCDS export."""
+
+    JOB_OFFER = "JobOffer", _("Job offer")
+    STUDY_OFFER = "StudyOrTravelOffer", _("Study or travel offer")
+    ROMANTIC = "RomanticRelationship", _("Romantic relationship")
+    ABDUCTION = "Abduction", _("Abduction")
+    SOLD_BY_FAMILY = "SoldOrGivenByFamily", _("Sold or given by family")
+    OTHER = "Other", _("Other")
 
 
 # The codes of these two are HTCDS 2.0's own value names (tests/data/htcds-2.0.json), so they are
@@ -111,3 +146,25 @@ class ForcedLabourIndustry(models.TextChoices):
         "Activities of households as employers; undifferentiated goods- and services-producing activities of "
         "households for own use")
     U = "U_ActivitiesOfExtraterritorialOrganizations", _("Activities of extraterritorial organizations and bodies")
+
+
+# Values that HTCDS 2.0 lacks, each with the standard's value it is exchanged as.
+HTCDS_EXTENSIONS = {
+    MethodOfControl: {MethodOfControl.RESTRICTED_MOVEMENT: MethodOfControl.OTHER,
+                      MethodOfControl.ISOLATION: MethodOfControl.OTHER},
+}
+
+# Retired codes that stood for more than one of today's values (accounts.review): what each
+# meant and which values replace it.
+RETIRED = {
+    "sex": {
+        "other": (_("Transgender / other"), (Gender.TRANSGENDER_FEMALE, Gender.TRANSGENDER_MALE, Gender.NON_CONFORMING)),
+    },
+    "methods_of_control": {
+        "threats": (_("Threats"), (MethodOfControl.PHYSICAL_THREATS, MethodOfControl.THREATS_LAW_ENFORCEMENT)),
+    },
+    "recruitment": {
+        "online": (_("Online / social media"), (Recruitment.ONLINE_SOCIAL_NETWORKS, Recruitment.ONLINE_ADVERTISEMENT)),
+        "family": (_("Through family or friends"), (Recruitment.FAMILY, Recruitment.FRIENDS)),
+    },
+}

@@ -205,9 +205,13 @@ class VictimUpdateView(VictimObjectMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.victim}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review_record=self.victim, **kwargs)
+
     def form_valid(self, form):
         try:
             services.update_victim(self.victim, version=form.cleaned_data["version"],
+                                   values_reviewed=form.cleaned_data.get("values_reviewed", False),
                                    **{name: form.cleaned_data[name] for name in form.Meta.fields})
         except ValidationError as error:
             form.add_error(None, error)

@@ -91,15 +91,18 @@ CASES = [
         "reference": "PT-LIS-2026-0001",
         "title": "Operation Harvest: labour exploitation on farms",
         "jurisdiction": "pt", "is_transnational": True, "court": "pt-court",
-        "origin": "inspection", "investigation_type": "reactive", "exploitation_forms": ["forced_labour"],
+        "origin": "inspection", "investigation_type": "reactive", "exploitation_forms": ["ForcedLabour"],
         "countries_of_origin": ["BR"], "countries_of_destination": ["PT"],
         "investigation_summary": "Recruiter network in two countries; wage records seized at the farm office.",
         "defendants": [
-            {"name": "Quinta Verde Lda.", "kind": "legal", "roles": ["exploiter"], "nationality": "PT",
-             "charges": [("Penal Code art. 160", "trafficking", ["forced_labour"])]},
-            {"name": "António Ramos", "roles": ["recruiter"], "nationality": "PT", "custody": "pre_trial_detention",
+            {"name": "Quinta Verde Lda.", "kind": "legal", "roles": ["Exploiter"], "nationality": "PT",
+             "charges": [("Penal Code art. 160", "trafficking", ["ForcedLabour"])]},
+            # Recorded before the roles took HTCDS's values: his "harbourer / receiver" awaits review.
+            {"name": "António Ramos", "roles": ["RecruiterOrIntermediary"],
+             "values_to_review": [{"field": "roles", "was": "harbourer"}], "nationality": "PT",
+             "custody": "pre_trial_detention",
              "is_organised_crime": True,
-             "charges": [("Penal Code art. 160", "trafficking", ["forced_labour"]),
+             "charges": [("Penal Code art. 160", "trafficking", ["ForcedLabour"]),
                          ("Penal Code art. 256", "documents", [])]},
         ],
         "stages": [Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL], "days_in_stage": 200,
@@ -108,28 +111,28 @@ CASES = [
         "team": [("investigator", T.LEAD_INVESTIGATOR), ("prosecutor", T.PROSECUTOR),
                  ("caseworker", T.NGO_CASEWORKER), ("judge", T.JUDGE)],
         "victims": [
-            ("V-DM7K2QXP", L.VICTIM_WITNESS, dict(status="identified", sex="male", age_group="adult", nationality="BR"),
+            ("V-DM7K2QXP", L.VICTIM_WITNESS, dict(status="identified", sex="Masculine", age_group="adult", nationality="BR"),
              dict(given_names="João", family_name="Silva", contact="+351 900 000 001",
                   date_of_birth=datetime.date(1994, 5, 17), address="Rua das Flores 12, Lisboa",
                   shelter_location="Shelter A (address held by Safe Harbour)"), ["pt-ngo"]),
-            ("V-DM4HN8TB", L.COMPLAINANT, dict(status="presumed", sex="female", age_group="adult", nationality="BR"),
+            ("V-DM4HN8TB", L.COMPLAINANT, dict(status="presumed", sex="Feminine", age_group="adult", nationality="BR"),
              dict(given_names="Maria", family_name="Santos", shelter_location="Shelter B"), ["pt-ngo"]),
         ],
     },
     {
         "reference": "PT-LIS-2026-0002",
         "title": "Sexual exploitation with a public official involved",
-        "jurisdiction": "pt", "origin": "victim_complaint", "exploitation_forms": ["sexual_exploitation"],
+        "jurisdiction": "pt", "origin": "victim_complaint", "exploitation_forms": ["SexualExploitation"],
         "investigation_summary": "A municipal officer is suspected of issuing false permits.",
         "defendants": [
-            {"name": "Municipal licensing officer (name withheld)", "roles": ["facilitator"], "nationality": "PT",
+            {"name": "Municipal licensing officer (name withheld)", "roles": ["Facilitator"], "nationality": "PT",
              "is_public_official": True, "official_position": "Licensing officer", "charges": []},
         ],
         "stages": [Case.Stage.INVESTIGATION], "days_in_stage": 40,
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
         "team": [("prosecutor", T.PROSECUTOR)],
         "victims": [
-            ("V-DM9RWC3F", L.VICTIM_WITNESS, dict(status="identified", sex="female", age_group="adult", nationality="RO"),
+            ("V-DM9RWC3F", L.VICTIM_WITNESS, dict(status="identified", sex="Feminine", age_group="adult", nationality="RO"),
              dict(given_names="Elena", family_name="Popescu"), []),
         ],
     },
@@ -137,13 +140,13 @@ CASES = [
         "reference": "PT-LIS-2026-0003",
         "title": "Forced begging: children on the metro",
         "jurisdiction": "pt", "priority": Case.Priority.CHILD, "origin": "ngo_referral",
-        "exploitation_forms": ["forced_begging"],
+        "exploitation_forms": ["ForcedBegging"],
         "investigation_summary": "Two adults seen collecting money from the children each evening.",
         "agencies": [("pt-police", R.INVESTIGATING), ("pt-prosecution", R.PROSECUTING)],
         "team": [("investigator", T.LEAD_INVESTIGATOR)],
         "exclude": [("supervisor", "Declared a family connection to a suspect.")],
         "victims": [
-            ("V-DM2PLX6G", L.NOT_TESTIFYING, dict(status="presumed", sex="male", age_group="in_doubt", nationality="BG"),
+            ("V-DM2PLX6G", L.NOT_TESTIFYING, dict(status="presumed", sex="Masculine", age_group="in_doubt", nationality="BG"),
              dict(given_names="Nikolai", family_name="", shelter_location="Children's home (Safe Harbour)"),
              ["pt-ngo"]),
         ],
@@ -151,12 +154,12 @@ CASES = [
     {
         "reference": "BR-SP-2026-0001",
         "title": "Garment workshop: forced labour",
-        "jurisdiction": "br", "exploitation_forms": ["forced_labour"], "stages": [Case.Stage.INVESTIGATION],
+        "jurisdiction": "br", "exploitation_forms": ["ForcedLabour"], "stages": [Case.Stage.INVESTIGATION],
         "investigation_summary": "Workshop behind a retail front; debts recorded in a notebook.",
         "agencies": [("br-police", R.INVESTIGATING), ("br-ngo", R.SUPPORTING)],
         "team": [("investigator.br", T.LEAD_INVESTIGATOR), ("caseworker.br", T.NGO_CASEWORKER)],
         "victims": [
-            ("V-DM8VZS5J", L.VICTIM_WITNESS, dict(status="identified", sex="female", age_group="adult", nationality="BO"),
+            ("V-DM8VZS5J", L.VICTIM_WITNESS, dict(status="identified", sex="Feminine", age_group="adult", nationality="BO"),
              dict(given_names="Rosa", family_name="Quispe", shelter_location="Casa Acolhida, unit 2"), ["br-ngo"]),
         ],
     },
@@ -164,7 +167,7 @@ CASES = [
 
 # A victim with no case, recorded by the labour inspector at first contact.
 UNLINKED_VICTIMS = [
-    ("V-DM3TQF7C", "frontline", dict(status="presumed", sex="male", age_group="adult", nationality="NP"),
+    ("V-DM3TQF7C", "frontline", dict(status="presumed", sex="Masculine", age_group="adult", nationality="NP"),
      dict(given_names="Ram", family_name="Thapa", contact="via Safe Harbour"), ["pt-ngo"]),
 ]
 
@@ -310,9 +313,11 @@ class Command(BaseCommand):
         v2, v4 = (Victim.objects.get(code=code) for code in (VICTIM_V2, "V-DM2PLX6G"))
         victim_services.update_victim(
             v2, languages=["pt", "es"], indicators=["documents_withheld", "debt", "no_or_low_pay", "lives_at_workplace"],
-            exploitation_forms=["forced_labour"], forced_labour_industries=["A_AgricultureForestryAndFishing"],
-            methods_of_control=["debt_bondage", "withholding_documents"],
-            recruitment=["job_offer"], identification_channel="ngo_drop_in")
+            exploitation_forms=["ForcedLabour"], forced_labour_industries=["A_AgricultureForestryAndFishing"],
+            methods_of_control=["DebtBondage", "WithholdsDocuments"],
+            recruitment_lures=["JobOffer"], identification_channel="ngo_drop_in",
+            # Recorded before the HTCDS vocabularies: "through family or friends" awaits review.
+            values_to_review=[{"field": "recruitment", "was": "family"}])
         victim_services.give_consent(v2, actor=caseworker, purpose=Consent.Purpose.DATA_PROCESSING, informed=True,
                                      given_on=datetime.date(2026, 3, 2))
         for kind in (AssistanceService.Kind.SHELTER, AssistanceService.Kind.PSYCHOLOGICAL):
@@ -558,20 +563,20 @@ class Command(BaseCommand):
             "PT-SNT-2026-0001", opened=70, stages=[Case.Stage.INVESTIGATION, Case.Stage.CHARGING, Case.Stage.PRE_TRIAL],
             days_in_stage=25, court_agency=court,
             title="Operation Lighthouse: sexual exploitation after false hotel job offers",
-            origin="border_control", investigation_type="reactive", exploitation_forms=["sexual_exploitation"],
+            origin="border_control", investigation_type="reactive", exploitation_forms=["SexualExploitation"],
             countries_of_origin=["RO"], countries_of_transit=["ES"], countries_of_destination=["PT"],
             investigation_summary="Two women stopped at the airport with return tickets bought by a third person; "
                                   "the flats' rental contracts and the transfers abroad were traced.",
             defendants=[
-                ("Victor Dumitru", dict(roles=["recruiter", "controller"], nationality="RO", custody="bail",
+                ("Victor Dumitru", dict(roles=["RecruiterOrIntermediary", "ControlledIndividual"], nationality="RO", custody="bail",
                                         bail_conditions="Report to the police twice a week; passport surrendered."),
-                 [("Penal Code art. 160", "trafficking", ["sexual_exploitation"], "filed")]),
-                ("Sérgio Matias", dict(roles=["harbourer"], nationality="PT"),
-                 [("Penal Code art. 160", "trafficking", ["sexual_exploitation"], "filed")]),
+                 [("Penal Code art. 160", "trafficking", ["SexualExploitation"], "filed")]),
+                ("Sérgio Matias", dict(roles=["HarbouredIndividual"], nationality="PT"),
+                 [("Penal Code art. 160", "trafficking", ["SexualExploitation"], "filed")]),
             ])
-        exploitation = dict(sex="female", age_group="adult", nationality="RO", languages=["ro", "en"],
-                            exploitation_forms=["sexual_exploitation"], sex_exploitation_types=["PrivateSexualServices"],
-                            recruitment=["job_offer", "online"],
+        exploitation = dict(sex="Feminine", age_group="adult", nationality="RO", languages=["ro", "en"],
+                            exploitation_forms=["SexualExploitation"], sex_exploitation_types=["PrivateSexualServices"],
+                            recruitment=["ThroughAnOnlineAdvertisement"], recruitment_lures=["JobOffer"],
                             indicators=["deceived", "documents_withheld", "earnings_taken", "moved_between_places"],
                             identification_channel="border_control")
         andreea = new_victim(lighthouse, "V-DM5RBT2W", exploitation, dict(
@@ -650,18 +655,18 @@ class Command(BaseCommand):
         lantern, _defendants = new_case(
             "PT-SNT-2026-0002", opened=20, stages=[Case.Stage.INVESTIGATION, Case.Stage.CHARGING], days_in_stage=5,
             title="Operation Lantern: forced labour in restaurant kitchens",
-            origin="inspection", investigation_type="reactive", exploitation_forms=["forced_labour"],
+            origin="inspection", investigation_type="reactive", exploitation_forms=["ForcedLabour"],
             countries_of_origin=["NP"], countries_of_transit=["AE"], countries_of_destination=["PT"],
             investigation_summary="Residence-permit checks found cooks sleeping in a storeroom; recruitment fees "
                                   "paid in Kathmandu are deducted from their wages.",
             defendants=[
-                ("Sabor do Vale Restauração Lda.", dict(kind="legal", roles=["exploiter"], nationality="PT"),
-                 [("Penal Code art. 160", "trafficking", ["forced_labour"], "proposed")]),
-                ("Prakash Adhikari", dict(roles=["recruiter"], nationality="NP", custody="fugitive"),
-                 [("Penal Code art. 160", "trafficking", ["forced_labour"], "proposed")]),
+                ("Sabor do Vale Restauração Lda.", dict(kind="legal", roles=["Exploiter"], nationality="PT"),
+                 [("Penal Code art. 160", "trafficking", ["ForcedLabour"], "proposed")]),
+                ("Prakash Adhikari", dict(roles=["RecruiterOrIntermediary"], nationality="NP", custody="fugitive"),
+                 [("Penal Code art. 160", "trafficking", ["ForcedLabour"], "proposed")]),
             ])
-        labour = dict(sex="male", age_group="adult", nationality="NP", languages=["ne", "en"],
-                      exploitation_forms=["forced_labour"], recruitment=["agency"],
+        labour = dict(sex="Masculine", age_group="adult", nationality="NP", languages=["ne", "en"],
+                      exploitation_forms=["ForcedLabour"], recruitment=["AtAPlaceOfBusiness"], recruitment_lures=["JobOffer"],
                       indicators=["debt", "no_or_low_pay", "excessive_hours", "lives_at_workplace"],
                       identification_channel="inspection")
         bikash = new_victim(lantern, "V-DM9GKS3L", labour, dict(
