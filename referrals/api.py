@@ -169,7 +169,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = Referral
         fields = ["id", "victim", "victim_code", "from_agency", "from_agency_name", "to_agency", "to_agency_name",
-                  "services", "urgency", "note", "is_international", "status", "has_consent",
+                  "services", "urgency", "reason", "note", "is_international", "status", "has_consent",
                   "consent_override_reason", "sent_by", "sent_at", "response_due_at", "is_overdue", "assigned_to",
                   "assigned_to_name", "assigned_at", "accepted_at", "declined_at", "decline_reason",
                   "first_service_at", "completed_at", "withdrawn_at", "withdraw_reason", "unread", "steps"]
@@ -250,7 +250,7 @@ class ReferralCreateSerializer(ModelRulesSerializer):
 
     class Meta:
         model = Referral
-        fields = ["victim", "to_agency", "services", "urgency", "note", "override_reason"]
+        fields = ["victim", "to_agency", "services", "urgency", "reason", "note", "override_reason"]
         validators = []  # the service and the model's constraints decide, with their own messages
 
     def create(self, validated_data):

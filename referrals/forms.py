@@ -111,6 +111,9 @@ class ReferForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Referral.Urgency.choices,
                                 initial=Referral.Urgency.ROUTINE, widget=forms.RadioSelect)
+    reason = forms.TypedChoiceField(label=_("Reason for the referral"), choices=Referral.Reason.choices,
+                                    initial=Referral.Reason.ADDITIONAL_SERVICES, required=False,
+                                    empty_value=Referral.Reason.ADDITIONAL_SERVICES)
     note = forms.CharField(label=_("What the receiving agency needs to know"), required=False, widget=TEXT,
                            help_text=_("No names or addresses: identity travels only where the victim's "
                                        "consent covers it."))
@@ -132,7 +135,7 @@ class ReferForm(forms.Form):
     def service_kwargs(self):
         data = self.cleaned_data
         return {"to_agency": data["to_agency"], "services": data["services"], "urgency": data["urgency"],
-                "note": data["note"], "override_reason": data.get("override_reason", "")}
+                "reason": data["reason"], "note": data["note"], "override_reason": data.get("override_reason", "")}
 
 
 def receiving_staff(referral):

@@ -47,6 +47,13 @@ class Referral(ChoiceLabels, models.Model):
         URGENT = "urgent", _("Urgent")
         ROUTINE = "routine", _("Routine")
 
+    class Reason(models.TextChoices):
+        """HTCDS cas_ReasonForOutgoingReferral (and, at the receiving end, ...Incoming...)."""
+
+        ADDITIONAL_SERVICES = "AdditionalServicesRequired", _("Additional services required")
+        CHANGE_OF_LOCATION = "MigrationOrChangeOfLocation", _("Migration or change of location")
+        OTHER = "Other", _("Other")
+
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
         ACCEPTED = "accepted", _("Accepted")
@@ -67,6 +74,9 @@ class Referral(ChoiceLabels, models.Model):
     services = ChoiceArrayField(models.CharField(max_length=20, choices=ServiceKind.choices),
                                 verbose_name=_("services requested"), default=list)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    # Every referral before this field asked for services: the default is true of them all.
+    reason = models.CharField(_("reason for the referral"), max_length=30, choices=Reason.choices,
+                              default=Reason.ADDITIONAL_SERVICES)
     note = models.TextField(_("what the receiving agency needs to know"), blank=True,
                             help_text=_("No names or addresses: identity travels only where consent covers it."))
     is_international = models.BooleanField(_("international referral"), default=False, editable=False)

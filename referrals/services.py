@@ -46,7 +46,7 @@ def is_international(from_agency, to_agency):
 
 @transaction.atomic
 def send_referral(victim, *, actor, to_agency, services=(), urgency=Referral.Urgency.ROUTINE, note="",
-                  override_reason=""):
+                  override_reason="", reason=Referral.Reason.ADDITIONAL_SERVICES):
     """Refer the victim to `to_agency`. Consent is a hard rule: without it only the functions in
     settings.REFERRAL_OVERRIDE_FUNCTIONS may send, with a reason that is kept and logged."""
     victim = victim_services.lock(victim)
@@ -66,7 +66,7 @@ def send_referral(victim, *, actor, to_agency, services=(), urgency=Referral.Urg
     now = timezone.now()
     referral = Referral(
         victim=victim, from_agency=actor.agency, to_agency=to_agency, services=list(services), urgency=urgency,
-        note=note, consent=consent, consent_override_reason="" if consent else override_reason, sent_by=actor,
+        reason=reason, note=note, consent=consent, consent_override_reason="" if consent else override_reason, sent_by=actor,
         sent_at=now, response_due_at=now + datetime.timedelta(hours=settings.REFERRAL_RESPONSE_HOURS[urgency]),
         is_international=is_international(actor.agency, to_agency),
     )

@@ -12,12 +12,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from cases.models import Defendant
-from victims.models import Victim
+from victims.models import StatusDecision, Victim
 
 from .conftest import VICTIMS
 
 BEFORE = [("victims", "0007_htcds_vocabularies"), ("cases", "0006_htcds_vocabularies")]
-AFTER = [("victims", "0008_recode_htcds_values"), ("cases", "0007_recode_htcds_values")]
+AFTER = None  # every app at its latest migration
 REASON = "HTCDS vocabularies: a recoded value to review"
 
 # Every code the vocabularies held before, in the order a record may hold them.
@@ -67,6 +67,7 @@ NEW_DEMO_VICTIMS = {
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
@@ -112,6 +113,12 @@ def test_the_migration_recodes_every_old_code_and_flags_what_it_cannot_map():
     for code, new in NEW_DEMO_VICTIMS.items():
         assert fields_of(Victim.objects.get(code=code), new) == new, code
     assert not Victim.objects.get(code="V-DM4HN8TB").history.filter(history_change_reason=REASON).exists()
+    # Status decisions recorded before the kind of deciding organisation take their recorder's.
+    decisions = StatusDecision.objects.filter(victim__code="V-DM4HN8TB").order_by("id")
+    assert [(d.recorded_by.agency.kind, d.deciding_organisation) for d in decisions] == [("police", "Police")]
+    assert set(StatusDecision.objects.filter(recorded_by__username="prosecutor").values_list(
+        "deciding_organisation", flat=True)) == {"CourtOrProsecution"}
+    assert not StatusDecision.objects.filter(deciding_organisation="Other").exists()
     sergio = Defendant.objects.get(name="Sérgio Matias")
     assert sergio.roles == NEW_ROLES and sergio.values_to_review == [{"field": "roles", "was": "harbourer"}]
     notes = sergio.review_notes()

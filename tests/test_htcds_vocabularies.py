@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from cases.models.vocabularies import HTCDS_EXTENSIONS as CASE_EXTENSIONS, ExploitationForm, PerpetratorRole
-from victims.models import Victim
+from referrals.models import Referral
+from victims.models import StatusDecision, Victim
 from victims.models.vocabularies import (
-    HTCDS_EXTENSIONS as VICTIM_EXTENSIONS, ForcedLabourIndustry, Gender, MethodOfControl, Recruitment,
-    SexExploitationType,
+    HTCDS_EXTENSIONS as VICTIM_EXTENSIONS, DecidingOrganisation, ForcedLabourIndustry, Gender, MethodOfControl,
+    Recruitment, SexExploitationType,
 )
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "htcds-2.0.json").read_text(encoding="utf-8"))["fields"]
@@ -26,6 +27,9 @@ VOCABULARIES = [
     (MethodOfControl, "vic_MethodsOfControl"),
     (Recruitment, "vic_MethodOfRecruitment"),
     (PerpetratorRole, "per_RoleInProcess"),
+    (DecidingOrganisation, "vic_TraffickingStatusDecisionMakingOrg"),
+    (Referral.Reason, "cas_ReasonForOutgoingReferral"),
+    (Referral.Reason, "cas_ReasonForIncomingReferral"),
 ]
 
 
@@ -105,3 +109,49 @@ def test_the_api_takes_the_standards_codes_and_refuses_a_sub_field_without_its_f
     assert saved.status_code == 200, saved.json()
     assert saved.json()["sex_exploitation_types"] == ["Prostitution"]
     assert Victim.objects.get(pk=victim.pk).sex_exploitation_types == ["Prostitution"]
+
+
+def test_a_status_decision_says_which_kind_of_organisation_decided(demo, login, api_login):
+    """By default the kind of the recording agency; a prosecutor recording a court's decision
+    says so."""
+    v2 = demo.victim("V2")  # presumed, recorded by the police at first contact
+    assert StatusDecision.objects.get(victim=v2).deciding_organisation == "Police"
+    client = login("prosecutor")
+    form = client.get(f"/victims/{v2.pk}/status/").content.decode()
+    assert '<option value="CourtOrProsecution" selected>' in form
+    refused = client.post(f"/victims/{v2.pk}/status/", {
+        "status": "identified", "authority": "Lisbon Criminal Court", "criteria": "Judgment", "decided_on": "2026-11-03",
+        "deciding_organisation": "Court"})
+    assert refused.status_code == 200 and "Select a valid choice." in refused.content.decode()
+    assert Victim.objects.get(pk=v2.pk).status == "presumed"
+    saved = client.post(f"/victims/{v2.pk}/status/", {
+        "status": "identified", "authority": "Labour inspectorate, Lisbon", "criteria": "Inspection report",
+        "decided_on": "2026-11-03",
+        "deciding_organisation": "NonPoliceGovernmentalOrganization"})
+    assert saved.status_code == 302
+    decision = StatusDecision.objects.filter(victim=v2).latest("id")
+    assert decision.deciding_organisation == "NonPoliceGovernmentalOrganization"
+    assert "Non-police governmental organisation" in client.get(f"/victims/{v2.pk}/").content.decode()
+    decisions = api_login("prosecutor").get(f"/api/status-decisions/?victim={v2.pk}").json()["results"]
+    assert {d["deciding_organisation"] for d in decisions} == {"Police", "NonPoliceGovernmentalOrganization"}
+
+
+def test_through_the_api_the_kind_defaults_to_the_agency_and_refuses_a_value_outside_the_standard(demo, api_login):
+    v2 = demo.victim("V2")
+    client = api_login("prosecutor")
+    url = f"/api/victims/{v2.pk}/status/"
+    wrong = client.post(url, {"status": "identified", "authority": "x", "criteria": "y",
+                              "deciding_organisation": "court_or_prosecution"}, format="json")
+    assert wrong.status_code == 400 and "deciding_organisation" in wrong.json()
+    moved = client.post(url, {"status": "identified", "authority": "Public Prosecution Service", "criteria": "NRM"},
+                        format="json")
+    assert moved.status_code == 200, moved.json()
+    assert StatusDecision.objects.filter(victim=v2).latest("id").deciding_organisation == "CourtOrProsecution"
+
+
+def test_a_referral_says_why_in_the_standards_reason(demo, login, api_login):
+    referral = Referral.objects.get(victim=demo.victim("V6"))
+    assert referral.reason == "AdditionalServicesRequired"
+    assert "Additional services required" in login("caseworker").get(f"/referrals/{referral.pk}/").content.decode()
+    body = api_login("caseworker").get(f"/api/referrals/{referral.pk}/").json()
+    assert body["reason"] == "AdditionalServicesRequired"

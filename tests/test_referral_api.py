@@ -29,7 +29,7 @@ SEES_V2 = {"investigator", "prosecutor", "supervisor", "clerk", "judge", "casewo
 SENDER, RECEIVER = "prosecutor", "caseworker"
 REFERRAL_FIELDS = {
     "id", "victim", "victim_code", "from_agency", "from_agency_name", "to_agency", "to_agency_name", "services",
-    "urgency", "note", "is_international", "status", "has_consent", "consent_override_reason", "sent_by", "sent_at",
+    "urgency", "reason", "note", "is_international", "status", "has_consent", "consent_override_reason", "sent_by", "sent_at",
     "response_due_at", "is_overdue", "assigned_to", "assigned_to_name", "assigned_at", "accepted_at", "declined_at",
     "decline_reason", "first_service_at", "completed_at", "withdrawn_at", "withdraw_reason", "unread", "steps",
 }

@@ -14,7 +14,7 @@ from .models import (
     ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
 )
 from .models.justice import RELATED_OFFENCES
-from .services import LADDER
+from .services import LADDER, deciding_organisation_of
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -145,11 +145,15 @@ class RecordVictimForm(VictimForm):
 class StatusForm(forms.ModelForm):
     class Meta:
         model = StatusDecision
-        fields = ["status", "decided_on", "authority", "criteria", "channel"]
+        fields = ["status", "decided_on", "authority", "deciding_organisation", "criteria", "channel"]
         widgets = {"decided_on": DATE, "criteria": TEXT}
 
-    def __init__(self, *args, victim, **kwargs):
+    def __init__(self, *args, victim, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left empty, the decision takes the kind of the recording agency (victims.services).
+        self.fields["deciding_organisation"].required = False
+        if user is not None and not self.is_bound:
+            self.initial.setdefault("deciding_organisation", deciding_organisation_of(user))
         current = LADDER.index(victim.status)
         self.fields["status"].choices = [(s.value, s.label) for s in LADDER[current + 1:]]
 

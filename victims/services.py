@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import policy
 from accounts.audit import log_access
+from accounts.functions import AgencyKind
 from accounts.models import AccessLog
 from accounts.policy.grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
@@ -18,6 +19,7 @@ from .models import (
     AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
     VictimSupport,
 )
+from .models.vocabularies import DecidingOrganisation
 
 LADDER = [Victim.Status.POTENTIAL, Victim.Status.PRESUMED, Victim.Status.IDENTIFIED]
 OPEN_STAGES_EXCLUDED = ("closed", "closed_no_charge")
@@ -65,6 +67,7 @@ def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
         _save(StatusDecision(
             victim=victim, status=victim.status, decided_on=timezone.localdate(), recorded_by=actor,
             authority=str(actor.agency) if actor.agency_id else actor.get_username(),
+            deciding_organisation=deciding_organisation_of(actor),
             criteria=_("Recorded at first contact. Indicators: %(list)s") % {"list": indicators or _("none listed")},
             channel=victim.identification_channel,
         ))
@@ -110,17 +113,37 @@ def update_victim(victim, *, version=None, values_reviewed=False, **fields):
     return locked
 
 
+# The kind of organisation a status decision comes from, by the deciding agency's kind (HTCDS).
+DECIDING_ORGANISATION = {
+    AgencyKind.POLICE: DecidingOrganisation.POLICE,
+    AgencyKind.PROSECUTION: DecidingOrganisation.COURT_OR_PROSECUTION,
+    AgencyKind.COURT: DecidingOrganisation.COURT_OR_PROSECUTION,
+    AgencyKind.NGO: DecidingOrganisation.NGO,
+    **{kind: DecidingOrganisation.NON_POLICE_GOVERNMENTAL for kind in (
+        AgencyKind.LABOUR_INSPECTORATE, AgencyKind.IMMIGRATION, AgencyKind.HEALTH, AgencyKind.SOCIAL_SERVICES,
+        AgencyKind.COORDINATION, AgencyKind.CONSULAR, AgencyKind.OVERSIGHT)},
+}
+
+
+def deciding_organisation_of(user):
+    """What a decision recorded by `user` defaults to: their agency's kind of organisation."""
+    return DECIDING_ORGANISATION.get(user.agency.kind if user.agency_id else None, DecidingOrganisation.OTHER)
+
+
 @transaction.atomic
-def set_status(victim, status, *, actor, authority, criteria, channel="", decided_on=None):
+def set_status(victim, status, *, actor, authority, criteria, channel="", decided_on=None, deciding_organisation=""):
     """One step up the ladder potential -> presumed -> identified, with who decided, when and
-    why. Status never waits on a perpetrator [PR 1.2.2] and does not go back down."""
+    why. Status never waits on a perpetrator [PR 1.2.2] and does not go back down. The kind of
+    deciding organisation defaults to that of the actor's agency."""
     victim = lock(victim)
     if LADDER.index(status) <= LADDER.index(victim.status):
         raise ValidationError(_("The victim is already “%(current)s”: the status only moves up the ladder "
                                 "(potential, presumed, identified).") % {"current": victim.get_status_display()})
     victim.version += 1
-    decision = _save(StatusDecision(victim=victim, status=status, authority=authority, criteria=criteria,
-                                    channel=channel, decided_on=decided_on or timezone.localdate(), recorded_by=actor))
+    decision = _save(StatusDecision(
+        victim=victim, status=status, authority=authority, criteria=criteria, channel=channel,
+        deciding_organisation=deciding_organisation or deciding_organisation_of(actor),
+        decided_on=decided_on or timezone.localdate(), recorded_by=actor))
     victim.status = status
     if channel:
         victim.identification_channel = channel

@@ -44,8 +44,8 @@ class StatusDecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StatusDecision
-        fields = ["id", "victim", "victim_code", "status", "decided_on", "authority", "criteria", "channel",
-                  "recorded_by"]
+        fields = ["id", "victim", "victim_code", "status", "decided_on", "authority", "deciding_organisation",
+                  "criteria", "channel", "recorded_by"]
 
 
 class StatusDecisionViewSet(ReadOnlySectionViewSet):

@@ -29,6 +29,7 @@ from .. import services
 from ..flags import with_flags
 from ..identity import reveal_identity, search_by_name
 from ..models import CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity
+from ..models.vocabularies import DecidingOrganisation
 from . import sections
 
 # Identity fields a caller may write (nested under `identity`). Address and shelter location
@@ -227,6 +228,9 @@ class StatusChangeSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=IdentificationChannel.choices, required=False, allow_blank=True,
                                       default="")
     decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    deciding_organisation = serializers.ChoiceField(
+        choices=DecidingOrganisation.choices, required=False, allow_blank=True, default="",
+        help_text=_("The kind of organisation that decided (HTCDS); by default, that of your agency."))
 
 
 class VerificationSerializer(serializers.Serializer):
@@ -332,7 +336,8 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         data = form.validated_data
         with model_errors():
             services.set_status(victim, data["status"], actor=request.user, authority=data["authority"],
-                                criteria=data["criteria"], channel=data["channel"], decided_on=data["decided_on"])
+                                criteria=data["criteria"], channel=data["channel"], decided_on=data["decided_on"],
+                                deciding_organisation=data["deciding_organisation"])
         return self.detail_response(victim)
 
     @extend_schema(request=VerificationSerializer, responses=VictimDetailSerializer)

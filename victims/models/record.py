@@ -15,7 +15,7 @@ from accounts.review import ReviewsRecodedValues
 from cases.models.vocabularies import ExploitationForm
 
 from .vocabularies import (
-    RETIRED, ForcedLabourIndustry, Gender, IdentificationChannel, Indicator, MethodOfControl, Recruitment,
+    RETIRED, DecidingOrganisation, ForcedLabourIndustry, Gender, IdentificationChannel, Indicator, MethodOfControl, Recruitment,
     RecruitmentLure, SexExploitationType,
 )
 
@@ -163,6 +163,10 @@ class StatusDecision(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Victim.Status.choices)
     decided_on = models.DateField(_("decided on"), default=timezone.localdate)
     authority = models.CharField(_("deciding authority"), max_length=200)
+    deciding_organisation = models.CharField(
+        _("kind of deciding organisation"), max_length=40, choices=DecidingOrganisation.choices,
+        default=DecidingOrganisation.OTHER,
+    )
     criteria = models.TextField(_("criteria used"))
     channel = models.CharField(_("identified through"), max_length=20, choices=IdentificationChannel.choices,
                                blank=True)

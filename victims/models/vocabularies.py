@@ -55,6 +55,17 @@ class Gender(models.TextChoices):
     UNKNOWN = "NonSpecifiedUnknown", _("Not specified / unknown")
 
 
+class DecidingOrganisation(models.TextChoices):
+    """HTCDS vic_TraffickingStatusDecisionMakingOrg: the kind of organisation that decided a
+    victim's status; the authority's own name is recorded beside it."""
+
+    POLICE = "Police", _("Police")
+    NGO = "NGO", _("NGO")
+    COURT_OR_PROSECUTION = "CourtOrProsecution", _("Court or prosecution")
+    NON_POLICE_GOVERNMENTAL = "NonPoliceGovernmentalOrganization", _("Non-police governmental organisation")
+    OTHER = "Other", _("Other")
+
+
 class MethodOfControl(models.TextChoices):
     """HTCDS vic_MethodsOfControl, with restricted movement and isolation, indicators the
     referral guidance names [NA IV.D.2] and the standard has no value for."""

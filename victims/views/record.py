@@ -252,13 +252,14 @@ class StatusView(VictimObjectMixin, FormView):
     heading = gettext_lazy("Move up the status ladder")
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "victim": self.victim}
+        return {**super().get_form_kwargs(), "victim": self.victim, "user": self.request.user}
 
     def form_valid(self, form):
         try:
             services.set_status(self.victim, form.cleaned_data["status"], actor=self.request.user,
                                 authority=form.cleaned_data["authority"], criteria=form.cleaned_data["criteria"],
-                                channel=form.cleaned_data["channel"], decided_on=form.cleaned_data["decided_on"])
+                                channel=form.cleaned_data["channel"], decided_on=form.cleaned_data["decided_on"],
+                                deciding_organisation=form.cleaned_data["deciding_organisation"])
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
