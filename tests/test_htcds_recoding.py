@@ -166,7 +166,7 @@ def test_the_victim_page_shows_what_to_review_and_the_editor_lets_it_go(demo, lo
     client = login("investigator")
     page = client.get(f"/victims/{v2.pk}/").content.decode()
     assert "Recoded values to review" in page
-    assert "method of recruitment: was “Through family or friends”" in page
+    assert "Method of recruitment: was “Through family or friends”" in page
     assert "Through family or family events; Through friends or social events" in page
     form = client.get(f"/victims/{v2.pk}/edit/").content.decode()
     assert 'name="values_reviewed"' in form and "Recoded values to review" in form
@@ -208,7 +208,7 @@ def test_a_defendant_recorded_in_the_old_roles_is_reviewed_on_the_case_file(demo
     ramos = Defendant.objects.get(name="António Ramos")
     client = login("prosecutor")
     case_page = client.get(ramos.case.get_absolute_url()).content.decode()
-    assert "role in the scheme: was “Harbourer / receiver”" in case_page
+    assert "Role in the scheme: was “Harbourer / receiver”" in case_page
     assert api_login("prosecutor").get(f"/api/defendants/{ramos.pk}/").json()["values_to_review"] == [
         {"field": "roles", "was": "Harbourer / receiver", "choose_from": ["HarbouredIndividual", "ReceivedIndividual"]}]
     url = f"/cases/{ramos.case_id}/defendants/{ramos.pk}/edit/"

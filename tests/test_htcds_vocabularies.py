@@ -155,3 +155,24 @@ def test_a_referral_says_why_in_the_standards_reason(demo, login, api_login):
     assert "Additional services required" in login("caseworker").get(f"/referrals/{referral.pk}/").content.decode()
     body = api_login("caseworker").get(f"/api/referrals/{referral.pk}/").json()
     assert body["reason"] == "AdditionalServicesRequired"
+
+
+def test_the_places_of_recruitment_and_exploitation_are_recorded_as_country_and_town(demo, login, api_login):
+    """HTCDS's locations of recruitment and of exploitation, per victim, without a street."""
+    v2 = demo.victim("V2")
+    client = login("investigator")
+    assert "Governador Valadares, Minas Gerais, Brazil" in client.get(f"/victims/{v2.pk}/").content.decode()
+    saved = client.post(f"/victims/{v2.pk}/edit/", record(
+        v2, exploitation_forms=["ForcedLabour"], recruitment_country="PT", recruitment_place="Beja",
+        exploitation_country="ES", exploitation_place="Huelva"))
+    assert saved.status_code == 302
+    v2.refresh_from_db()
+    assert (str(v2.recruitment_country), v2.recruitment_place, str(v2.exploitation_country), v2.exploitation_place) == (
+        "PT", "Beja", "ES", "Huelva")
+    assert "Huelva, Spain" in client.get(f"/victims/{v2.pk}/").content.decode()
+    api = api_login("caseworker")
+    wrong = api.patch(f"/api/victims/{v2.pk}/", {"version": v2.version, "exploitation_country": "Narnia"},
+                      format="json")
+    assert wrong.status_code == 400 and wrong.json() == {"exploitation_country": ['"Narnia" is not a valid choice.']}
+    assert Victim.objects.get(pk=v2.pk).version == v2.version
+    assert api.get(f"/api/victims/{v2.pk}/").json()["exploitation_place"] == "Huelva"

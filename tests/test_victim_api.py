@@ -46,7 +46,8 @@ PSEUDONYMOUS = {
     "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality", "languages",
     "interpreter_needed", "identification_channel", "indicators", "exploitation_forms", "sex_exploitation_types",
     "forced_labour_industries", "methods_of_control", "recruitment", "recruitment_lures", "has_accompanying_adult",
-    "accompanying_adult_verified_on", "accompanying_adult_unverified", "values_to_review",
+    "accompanying_adult_verified_on", "accompanying_adult_unverified", "values_to_review", "recruitment_country",
+    "recruitment_place", "exploitation_country", "exploitation_place",
     "non_criminalisation_flag", "recording_agency", "created_at", "updated_at", "version",
 }
 NAMES = {"V1": "João Silva", "V2": "Maria Santos", "V3": "Elena Popescu", "V4": "Nikolai", "V5": "Rosa Quispe",

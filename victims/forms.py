@@ -22,7 +22,8 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 RECORD_FIELDS = [
     "sex", "age_group", "estimated_age", "nationality", "languages", "interpreter_needed", "identification_channel",
     "indicators", "exploitation_forms", "sex_exploitation_types", "forced_labour_industries", "methods_of_control",
-    "recruitment", "recruitment_lures", "has_accompanying_adult",
+    "recruitment", "recruitment_lures", "recruitment_country", "recruitment_place", "exploitation_country",
+    "exploitation_place", "has_accompanying_adult",
 ]
 IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
                    "accompanying_adult"]

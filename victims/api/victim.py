@@ -88,7 +88,8 @@ class VictimSerializer(ModelRulesSerializer):
             "id", "code", "status", "sex", "age_group", "estimated_age", "is_treated_as_child", "nationality",
             "languages", "interpreter_needed", "identification_channel", "indicators", "exploitation_forms",
             "sex_exploitation_types", "forced_labour_industries", "methods_of_control", "recruitment",
-            "recruitment_lures", "has_accompanying_adult", "accompanying_adult_verified_on",
+            "recruitment_lures", "recruitment_country", "recruitment_place", "exploitation_country",
+            "exploitation_place", "has_accompanying_adult", "accompanying_adult_verified_on",
             "accompanying_adult_unverified", "non_criminalisation_flag", "values_to_review", "values_reviewed",
             "recording_agency", "created_at", "updated_at", "version",
         ]

@@ -90,6 +90,14 @@ class Victim(ChoiceLabels, ReviewsRecodedValues):
         models.CharField(max_length=30, choices=RecruitmentLure.choices), verbose_name=_("lured with"),
         default=list, blank=True,
     )
+    # HTCDS vic_LocationOfRecruitment / vic_LocationOfExploitation: where, as a country and a
+    # town or region. Never a street address: the record is shown wherever the victim is.
+    recruitment_country = CountryField(_("country of recruitment"), blank=True)
+    recruitment_place = models.CharField(
+        _("place of recruitment"), max_length=120, blank=True, help_text=_("Town or region; no street address."))
+    exploitation_country = CountryField(_("country of exploitation"), blank=True)
+    exploitation_place = models.CharField(
+        _("place of exploitation"), max_length=120, blank=True, help_text=_("Town or region; no street address."))
     # A child's accompanying adult may be the trafficker [VS 14]: flagged until verified.
     has_accompanying_adult = models.BooleanField(_("arrived with an accompanying adult"), default=False)
     accompanying_adult_verified_on = models.DateField(_("accompanying adult verified on"), null=True, blank=True)

@@ -315,7 +315,9 @@ class Command(BaseCommand):
             v2, languages=["pt", "es"], indicators=["documents_withheld", "debt", "no_or_low_pay", "lives_at_workplace"],
             exploitation_forms=["ForcedLabour"], forced_labour_industries=["A_AgricultureForestryAndFishing"],
             methods_of_control=["DebtBondage", "WithholdsDocuments"],
-            recruitment_lures=["JobOffer"], identification_channel="ngo_drop_in",
+            recruitment_lures=["JobOffer"], identification_channel="ngo_drop_in", recruitment_country="BR",
+            recruitment_place="Governador Valadares, Minas Gerais", exploitation_country="PT",
+            exploitation_place="Odemira, Alentejo",
             # Recorded before the HTCDS vocabularies: "through family or friends" awaits review.
             values_to_review=[{"field": "recruitment", "was": "family"}])
         victim_services.give_consent(v2, actor=caseworker, purpose=Consent.Purpose.DATA_PROCESSING, informed=True,
