@@ -220,6 +220,7 @@ class ValueToReviewSerializer(serializers.Serializer):
     """A retired code kept for review on a record (accounts.review)."""
 
     field = serializers.CharField(read_only=True)
+    retired_code = serializers.CharField(read_only=True, help_text=_("The code of the earlier vocabulary."))
     was = serializers.CharField(read_only=True, help_text=_("What the retired code meant."))
     choose_from = serializers.ListField(child=serializers.CharField(), read_only=True, source="codes",
                                         help_text=_("The codes of today's values it may stand for."))

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 class ValueToReview:
     field: str
     field_label: str
-    was: str
+    retired_code: str
+    was: str  # what it meant
     choose_from: tuple  # labels
     codes: tuple  # the codes they stand for
 
@@ -50,7 +51,7 @@ class ReviewsRecodedValues(models.Model):
             meant, replaced_by = self.RETIRED.get(entry["field"], {}).get(entry["was"], (entry["was"], ()))
             choices = dict((getattr(field, "base_field", field)).choices or ())
             notes.append(ValueToReview(
-                field=entry["field"], field_label=str(field.verbose_name), was=str(meant),
+                field=entry["field"], field_label=str(field.verbose_name), retired_code=entry["was"], was=str(meant),
                 choose_from=tuple(str(choices.get(value, value)) for value in replaced_by),
                 codes=tuple(str(value) for value in replaced_by),
             ))
@@ -59,7 +60,8 @@ class ReviewsRecodedValues(models.Model):
 
 @dataclass(frozen=True)
 class Recoding:
-    """One table's move to new codes, for a data migration (keep it frozen there).
+    """One table's move to new codes, for a data migration. Applied migrations run this code:
+    change it only in ways that keep their results.
 
     `codes`: {field: {old: new}}, applied to the record and to its history alike, since the
     meaning does not change, only the spelling. `moves`: {(field, old): (other field, new)}, a
@@ -76,45 +78,58 @@ class Recoding:
     otherwise: dict
     reason: str
 
-    def forwards(self, apps):
+    def forwards(self, apps, schema_editor):
+        db = schema_editor.connection
         model, history = self._models(apps)
         flagged = set()
         for field, retired in self.retired.items():
             for old, left in retired.items():
-                flagged |= self._take_out(model, field, old, left)
+                flagged |= self._take_out(db, model, field, old, left)
         for table in (model, history):
             for field, codes in self.codes.items():
                 for old, new in codes.items():
-                    self._replace(table, field, old, new)
+                    self._replace(db, table, field, old, new)
             for (field, old), (other, new) in self.moves.items():
-                self._move(table, field, old, other, new)
-        self._write_history(model, history, flagged)
+                self._move(db, table, field, old, other, new)
+        self._write_history(db, model, history, flagged)
 
-    def backwards(self, apps):
+    def backwards(self, apps, schema_editor):
+        db = schema_editor.connection
         model, history = self._models(apps)
+        history.objects.using(db.alias).filter(history_change_reason=self.reason).delete()
         for table in (model, history):
             for (field, old), (other, new) in self.moves.items():
-                self._move(table, other, new, field, old)
+                self._move(db, table, other, new, field, old)
             for field, codes in self.codes.items():
                 for old, new in codes.items():
-                    self._replace(table, field, new, old)
+                    self._replace(db, table, field, new, old)
+            # A value of a field the moves filled that none of them put there (a lure "Other").
+            for other, field in {other: field for (field, _old), (other, _new) in self.moves.items()}.items():
+                old = self.otherwise[field]
+                self._sql(db, table, f"{field} = array_append({field}, %s)",
+                          f"cardinality({other}) > 0 AND NOT %s = ANY({field})", [old, old])
+                self._sql(db, table, f"{other} = '{{}}'", f"cardinality({other}) > 0", [])
             for field, old in self.otherwise.items():
                 known = [*self.codes.get(field, {}), *self.retired.get(field, {}),
                          *(code for (source, code) in self.moves if source == field)]
                 if self._is_list(table, field):
-                    self._sql(table, f"{field} = ARRAY(SELECT DISTINCT CASE WHEN code = ANY(%s) THEN code ELSE %s END "
-                              f"FROM unnest({field}) AS code)", f"NOT {field}::text[] <@ %s::text[]", [known, old, known])
+                    # In the order held, each code once.
+                    self._sql(db, table, f"{field} = ARRAY(SELECT mapped FROM (SELECT CASE WHEN code = ANY(%s) "
+                              f"THEN code ELSE %s END AS mapped, n FROM unnest({field}) WITH ORDINALITY AS t(code, n)) "
+                              "AS m GROUP BY mapped ORDER BY min(n))", f"NOT {field}::text[] <@ %s::text[]",
+                              [known, old, known])
                 else:
-                    self._sql(table, f"{field} = %s", f"NOT {field} = ANY(%s)", [old, known])
-        rows = model.objects.exclude(values_to_review=[]) if self.retired else model.objects.none()
-        for row in rows.iterator():
+                    self._sql(db, table, f"{field} = %s", f"NOT {field} = ANY(%s)", [old, known])
+        rows = model.objects.using(db.alias).exclude(values_to_review=[]) if self.retired else []
+        for row in rows:
             for entry in row.values_to_review:
-                if self._is_list(model, entry["field"]):
-                    setattr(row, entry["field"], [*getattr(row, entry["field"]), entry["was"]])
-                else:
-                    setattr(row, entry["field"], entry["was"])
+                field, was = entry["field"], entry["was"]
+                if self._is_list(model, field):
+                    setattr(row, field, [*getattr(row, field), was])
+                elif getattr(row, field) == self.retired[field][was]:  # unless a person has chosen since
+                    setattr(row, field, was)
             row.values_to_review = []
-            row.save()
+            row.save(using=db.alias)
 
     def _models(self, apps):
         app_label, name = self.model.split(".")
@@ -124,41 +139,42 @@ class Recoding:
     def _is_list(model, field):
         return isinstance(model._meta.get_field(field), ArrayField)
 
-    def _replace(self, table, field, old, new):
+    def _replace(self, db, table, field, old, new):
         if self._is_list(table, field):
-            self._sql(table, f"{field} = array_replace({field}, %s, %s)", f"%s = ANY({field})", [old, new, old])
+            self._sql(db, table, f"{field} = array_replace({field}, %s, %s)", f"%s = ANY({field})", [old, new, old])
         else:
-            self._sql(table, f"{field} = %s", f"{field} = %s", [new, old])
+            self._sql(db, table, f"{field} = %s", f"{field} = %s", [new, old])
 
-    def _move(self, table, field, old, other, new):
-        self._sql(table, f"{field} = array_remove({field}, %s), {other} = array_append({other}, %s)",
+    def _move(self, db, table, field, old, other, new):
+        self._sql(db, table, f"{field} = array_remove({field}, %s), {other} = array_append({other}, %s)",
                   f"%s = ANY({field}) AND NOT %s = ANY({other})", [old, new, old, new])
-        self._sql(table, f"{field} = array_remove({field}, %s)", f"%s = ANY({field})", [old, old])
+        self._sql(db, table, f"{field} = array_remove({field}, %s)", f"%s = ANY({field})", [old, old])
 
-    def _take_out(self, model, field, old, left):
+    def _take_out(self, db, model, field, old, left):
         entry = "values_to_review = values_to_review || jsonb_build_array(jsonb_build_object('field', %s, 'was', %s))"
         if self._is_list(model, field):
-            return self._sql(model, f"{field} = array_remove({field}, %s), {entry}", f"%s = ANY({field})",
-                             [old, field, old, old])
-        return self._sql(model, f"{field} = %s, {entry}", f"{field} = %s", [left, field, old, old])
+            return self._sql(db, model, f"{field} = array_remove({field}, %s), {entry}", f"%s = ANY({field})",
+                             [old, field, old, old], returning=True)
+        return self._sql(db, model, f"{field} = %s, {entry}", f"{field} = %s", [left, field, old, old], returning=True)
 
     @staticmethod
-    def _sql(table, assignments, condition, params):
-        from django.db import connection
+    def _sql(db, table, assignments, condition, params, returning=False):
+        """Field and table names come from the migration's frozen constants; values are parameters."""
+        with db.cursor() as cursor:
+            cursor.execute(f"UPDATE {table._meta.db_table} SET {assignments} WHERE {condition}"
+                           + (" RETURNING id" if returning else ""), params)
+            return {row[0] for row in cursor.fetchall()} if returning else set()
 
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table._meta.db_table} SET {assignments} WHERE {condition} RETURNING id", params)
-            return {row[0] for row in cursor.fetchall()}
-
-    def _write_history(self, model, history, ids):
+    def _write_history(self, db, model, history, ids):
         now = timezone.now()
         fields = [field.attname for field in model._meta.concrete_fields]
         rows = (history(**{name: getattr(row, name) for name in fields}, history_date=now, history_type="~",
-                        history_change_reason=self.reason) for row in model.objects.filter(pk__in=ids).iterator())
+                        history_change_reason=self.reason)
+                for row in model.objects.using(db.alias).filter(pk__in=ids).iterator())
         batch = []
         for row in rows:
             batch.append(row)
             if len(batch) == 1000:
-                history.objects.bulk_create(batch)
+                history.objects.using(db.alias).bulk_create(batch)
                 batch = []
-        history.objects.bulk_create(batch)
+        history.objects.using(db.alias).bulk_create(batch)

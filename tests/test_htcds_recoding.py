@@ -84,7 +84,7 @@ def test_the_migration_recodes_every_old_code_and_flags_what_it_cannot_map():
     OldDefendant, OldCase = apps.get_model("cases", "Defendant"), apps.get_model("cases", "Case")
     # Reversing the migration put the demo back in the old codes (a flagged value back in place).
     assert OldVictim.objects.get(code="V-DM4HN8TB").recruitment == ["job_offer", "family"]
-    assert OldVictim.objects.get(code="V-DM6JXN4C").recruitment == ["job_offer", "other"]  # "other": a new channel
+    assert OldVictim.objects.get(code="V-DM6JXN4C").recruitment == ["other", "job_offer"]  # "other": a new channel
     assert OldDefendant.objects.get(name="António Ramos").roles == ["recruiter", "harbourer"]
     assert {"forced_labour", "sexual_exploitation", "forced_begging"} <= {
         form for forms in OldCase.objects.values_list("exploitation_forms", flat=True) for form in forms}
@@ -139,6 +139,18 @@ def test_the_migration_recodes_every_old_code_and_flags_what_it_cannot_map():
                        [("Feminine", "Masculine", "NonSpecifiedUnknown")])
         assert cursor.fetchone()[0] == 0
 
+    # Reversed again: what a person chose since stays, a lure with no old code goes back as
+    # recruitment "other", order and history are as before.
+    Victim.objects.filter(pk=every.pk).update(sex="Feminine", recruitment_lures=["Other", "JobOffer"])
+    apps = migrate(BEFORE)
+    back = apps.get_model("victims", "Victim").objects.get(pk=every.pk)
+    assert back.sex == "female" and back.values_to_review == []
+    assert back.recruitment[:3] == ["agency", "other", "job_offer"] and set(back.recruitment[3:]) == {"online", "family"}
+    assert back.exploitation_forms == OLD_VICTIM["exploitation_forms"]
+    assert back.methods_of_control[:-1] == [c for c in OLD_VICTIM["methods_of_control"] if c != "threats"]
+    assert not apps.get_model("victims", "HistoricalVictim").objects.filter(history_change_reason=REASON).exists()
+    migrate(AFTER)
+
 
 def test_the_frozen_maps_reach_only_todays_codes():
     """A typo in a migration's map would write a code no vocabulary knows."""
@@ -191,7 +203,8 @@ def test_the_api_lists_the_codes_to_choose_from_and_takes_the_review(demo, api_l
     v2 = demo.victim("V2")
     client = api_login("caseworker")
     body = client.get(f"/api/victims/{v2.pk}/").json()
-    assert body["values_to_review"] == [{"field": "recruitment", "was": "Through family or friends",
+    assert body["values_to_review"] == [{"field": "recruitment", "retired_code": "family",
+                                         "was": "Through family or friends",
                                          "choose_from": ["ThroughFamilyOrFamilyEvents", "ThroughFriendsOrSocialEvents"]}]
     chosen = client.patch(f"/api/victims/{v2.pk}/", {"version": body["version"],
                                                     "recruitment": ["ThroughFamilyOrFamilyEvents"]}, format="json")
@@ -210,7 +223,8 @@ def test_a_defendant_recorded_in_the_old_roles_is_reviewed_on_the_case_file(demo
     case_page = client.get(ramos.case.get_absolute_url()).content.decode()
     assert "Role in the scheme: was “Harbourer / receiver”" in case_page
     assert api_login("prosecutor").get(f"/api/defendants/{ramos.pk}/").json()["values_to_review"] == [
-        {"field": "roles", "was": "Harbourer / receiver", "choose_from": ["HarbouredIndividual", "ReceivedIndividual"]}]
+        {"field": "roles", "retired_code": "harbourer", "was": "Harbourer / receiver",
+         "choose_from": ["HarbouredIndividual", "ReceivedIndividual"]}]
     url = f"/cases/{ramos.case_id}/defendants/{ramos.pk}/edit/"
     assert 'name="values_reviewed"' in client.get(url).content.decode()
     saved = client.post(url, {"kind": "natural", "name": ramos.name, "nationality": "PT", "custody": ramos.custody,

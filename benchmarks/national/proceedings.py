@@ -66,7 +66,7 @@ def _defendant(world, plan, official=False):
         "PT" if rng.random() < 0.6 else world.weighted(NATIONALITIES))
     roles = sorted({world.weighted(ROLES) for _ in range(rng.choice((1, 1, 2)))})
     row = Defendant(case_id=plan.id, kind=Defendant.Kind.LEGAL if legal else Defendant.Kind.NATURAL,
-                    nationality=nationality, roles=["exploiter"] if legal else roles,
+                    nationality=nationality, roles=[PerpetratorRole.EXPLOITER] if legal else roles,
                     is_organised_crime=rng.random() < 0.3)
     if legal:
         row.name, row.registration_number = company(rng), f"PT5{rng.randint(10000000, 99999999)}"
@@ -77,7 +77,7 @@ def _defendant(world, plan, official=False):
     if official:
         row.is_public_official, row.official_position = True, rng.choice(
             ["Municipal licensing officer", "Border guard", "Police officer", "Labour inspector"])
-        row.roles = ["facilitator"]
+        row.roles = [PerpetratorRole.FACILITATOR]
     if plan.stage in (S.PRE_TRIAL, S.TRIAL) and rng.random() < 0.15:
         row.custody = Defendant.Custody.PRE_TRIAL_DETENTION
         row.arrested_on = row.detention_started_on = max(plan.opened, world.day(-rng.randint(5, 400)))

@@ -11,7 +11,7 @@ from victims.models import (
     ReflectionPeriod, ResidencePermit, StatusDecision, Victim, VictimCaseLink, VictimIdentity, VictimSupport,
 )
 from victims.models.record import CODE_ALPHABET
-from victims.models.vocabularies import IdentificationChannel as Channel
+from victims.models.vocabularies import DecidingOrganisation, IdentificationChannel as Channel
 
 from .bulk import explicit_timestamps, insert
 from .names import LANGUAGES, NATIONALITIES, PLACES, person
@@ -205,12 +205,14 @@ def _decisions(world, plans):
     for plan in plans:
         if plan.status == "potential":
             continue
-        authority = "Police" if not plan.cases else "Public Prosecution Service"
+        authority, kind = ("Police", DecidingOrganisation.POLICE) if not plan.cases else (
+            "Public Prosecution Service", DecidingOrganisation.COURT_OR_PROSECUTION)
         presumed = plan.created_at.date()
         yield StatusDecision(victim_id=plan.id, status="presumed", decided_on=presumed, authority=authority,
-                             criteria="Indicators observed at first contact.", recorded_by_id=plan.recorder)
+                             deciding_organisation=kind, criteria="Indicators observed at first contact.",
+                             recorded_by_id=plan.recorder)
         if plan.status == "identified":
-            yield StatusDecision(victim_id=plan.id, status="identified", authority=authority,
+            yield StatusDecision(victim_id=plan.id, status="identified", authority=authority, deciding_organisation=kind,
                                  decided_on=min(presumed + datetime.timedelta(days=world.rng.randint(10, 120)),
                                                 world.today),
                                  criteria="Statements corroborated by the investigation.", recorded_by_id=plan.recorder)

@@ -26,12 +26,12 @@ RECODINGS = [
 
 def forwards(apps, schema_editor):
     for recoding in RECODINGS:
-        recoding.forwards(apps)
+        recoding.forwards(apps, schema_editor)
 
 
 def backwards(apps, schema_editor):
     for recoding in reversed(RECODINGS):
-        recoding.backwards(apps)
+        recoding.backwards(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

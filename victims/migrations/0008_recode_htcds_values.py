@@ -47,11 +47,11 @@ VICTIM = Recoding(
 
 
 def forwards(apps, schema_editor):
-    VICTIM.forwards(apps)
+    VICTIM.forwards(apps, schema_editor)
 
 
 def backwards(apps, schema_editor):
-    VICTIM.backwards(apps)
+    VICTIM.backwards(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -108,7 +108,7 @@ class Recruitment(models.TextChoices):
 
 class RecruitmentLure(models.TextChoices):
     """What the victim was lured or forced with, where HTCDS records only the channel; this
-    product's own field, left out of the HTCDS export."""
+    product's own field, with no HTCDS counterpart."""
 
     JOB_OFFER = "JobOffer", _("Job offer")
     STUDY_OFFER = "StudyOrTravelOffer", _("Study or travel offer")
