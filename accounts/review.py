@@ -10,6 +10,7 @@ replace it; saving the record with "reviewed" ticked empties the list.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
@@ -40,10 +41,6 @@ class ReviewsRecodedValues(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def needs_review(self):
-        return bool(self.values_to_review)
-
     def review_notes(self):
         notes = []
         for entry in self.values_to_review:
@@ -56,6 +53,14 @@ class ReviewsRecodedValues(models.Model):
                 codes=tuple(str(value) for value in replaced_by),
             ))
         return notes
+
+
+def offer_review(form):
+    """Give a ModelForm of a record holding values to review its "reviewed" tick."""
+    if form.instance.values_to_review:
+        form.fields["values_reviewed"] = forms.BooleanField(
+            required=False, label=_("I have chosen the values that replace the recoded ones listed above"),
+            help_text=_("Until then the record stays marked “to review”."))
 
 
 @dataclass(frozen=True)

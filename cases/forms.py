@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.mixins import VersionedFormMixin
 from accounts.models import Agency, User
+from accounts.review import offer_review
 from victims.models import Victim
 
 from .models import (
@@ -61,10 +62,7 @@ class DefendantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only victims the user may see can be named as the same person (by code, never name).
         self.fields["victim"].queryset = policy.visible(user, Victim)
-        if self.instance.values_to_review:
-            self.fields["values_reviewed"] = forms.BooleanField(
-                required=False, label=_("I have chosen the values that replace the recoded ones listed above"),
-                help_text=_("Until then the record stays marked “to review”."))
+        offer_review(self)
 
 
 class ChargeForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction
+from accounts.review import offer_review
 from cases.models import Case
 
 from .models import (
@@ -51,10 +52,7 @@ class VictimForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"] = VersionField(initial=self.instance.version)
-        if self.instance.values_to_review:
-            self.fields["values_reviewed"] = forms.BooleanField(
-                required=False, label=_("I have chosen the values that replace the recoded ones listed above"),
-                help_text=_("Until then the record stays marked “to review”."))
+        offer_review(self)
 
 
 class IdentityForm(forms.ModelForm):

@@ -85,14 +85,10 @@ class DefendantSerializer(ModelRulesSerializer):
     values_to_review = ValueToReviewSerializer(many=True, read_only=True, source="review_notes")
     values_reviewed = values_reviewed_field()
 
-    def create(self, validated_data):
-        validated_data.pop("values_reviewed", None)  # a new defendant has nothing to review
-        return super().create(validated_data)
-
-    def update(self, defendant, validated_data):
-        if validated_data.pop("values_reviewed", False):
-            defendant.values_to_review = []
-        return super().update(defendant, validated_data)
+    def validate(self, attrs):
+        # Not a model field: the service lets the values to review go (a new defendant has none).
+        self.values_reviewed = attrs.pop("values_reviewed", False) and self.instance is not None
+        return super().validate(attrs)
 
     def to_representation(self, defendant):
         data = super().to_representation(defendant)
@@ -104,7 +100,7 @@ class DefendantSerializer(ModelRulesSerializer):
 
     def save_instance(self, defendant):
         # A public official among the defendants restricts the case.
-        return services.save_defendant(defendant)
+        return services.save_defendant(defendant, values_reviewed=self.values_reviewed)
 
 
 class ChargeSerializer(ModelRulesSerializer):
