@@ -131,6 +131,9 @@ for _username in EXPECTED:
     EXPECTED[_username]["victim"]["view_referral"] = {"V6"} if _username == "caseworker" else NONE
 
 SHELTERS = {"V1": "Shelter A", "V2": "Shelter B", "V4": "Children's home", "V5": "Casa Acolhida, unit 2"}
+# V1's mailing address as the demo records it (country "PT", shown by name on the page).
+V1_ADDRESS = {"mailing_street": "Rua das Flores 12, 3.º dto.", "mailing_city": "Lisboa",
+              "mailing_state": "Lisboa district", "mailing_postal_code": "1200-999"}
 NAMES = {"V1": "João", "V2": "Maria", "V3": "Elena", "V4": "Nikolai", "V5": "Rosa", "V6": "Ram"}
 SUMMARIES = {"C1": "wage records seized", "C2": "false permits", "C3": "collecting money", "C4": "notebook"}
 
@@ -208,8 +211,10 @@ def test_victim_pages(demo, login, username):
             assert (escape(SHELTERS[key]) in html) is (key in expected["view_shelter"]), key
         if key == "V1":  # every identity field, not only the name
             assert ("+351 900 000 001" in html) is (key in expected["view_identity"])
+            assert ("joao.silva@example.net" in html) is (key in expected["view_identity"])
             assert ("1994-05-17" in html) is (key in expected["view_identity"])
-            assert ("Rua das Flores" in html) is (key in expected["view_shelter"])
+            for part in V1_ADDRESS.values():  # every part of the address, not only the street
+                assert (escape(part) in html) is (key in expected["view_shelter"]), part
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
@@ -262,11 +267,14 @@ def test_api(demo, api_login, username):
             if shelter_expected and key in SHELTERS:
                 assert SHELTERS[key] in identity["shelter_location"]
             if key == "V1":
-                assert identity["contact"] == "+351 900 000 001" and identity["date_of_birth"] == "1994-05-17"
-                assert identity["address"] == ("Rua das Flores 12, Lisboa" if shelter_expected else None)
+                assert identity["mobile_phone"] == "+351 900 000 001" and identity["date_of_birth"] == "1994-05-17"
+                assert identity["email"] == "joao.silva@example.net"
+                for name, value in {**V1_ADDRESS, "mailing_country": "PT"}.items():
+                    assert identity[name] == (value if shelter_expected else None), name
         else:
             body = response.content.decode()
             assert "João" not in body and "+351" not in body and "1994-05-17" not in body
+            assert "example.net" not in body and "Rua das Flores" not in body and "1200-999" not in body
 
 
 def test_denials_are_logged_even_though_the_request_is_rolled_back(demo, login):

@@ -38,7 +38,7 @@ def test_the_focal_point_runs_the_report_and_downloads_its_excel_export(browser,
     assert cases.locator("a", has_text="PT-LIS-2026-0001").count() == 1
     hearings = page.locator("table[data-table=hearings]").inner_text()
     assert "V-DM4HN8TB: Video link / CCTV (Granted)" in hearings and "Spanish (booked)" in hearings
-    names = [value for row in VictimIdentity.objects.values_list("given_names", "family_name", "address")
+    names = [value for row in VictimIdentity.objects.values_list("given_names", "family_name", "mailing_street")
              for value in row if value]
     assert not [name for name in names if name in page.content()]
     page.screenshot(path=str(ARTIFACTS / "coordination-focalpoint.png"), full_page=True)

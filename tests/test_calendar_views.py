@@ -255,7 +255,8 @@ def test_deadlines_appear_on_their_due_day(demo, login):
     assert f'data-deadline="{disclosure.pk}"' not in html
 
 
-IDENTITY = ["João", "Silva", "Maria", "Santos", "Rua das Flores", "Shelter", "António Ramos",
+IDENTITY = ["João", "Silva", "Maria", "Santos", "Rua das Flores", "1200-999", "joao.silva@example.net", "Shelter",
+            "António Ramos",
             "video.justice.example.pt", "Spanish"]
 
 

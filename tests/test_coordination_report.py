@@ -94,9 +94,13 @@ def _measure(clerk, witness, measure, decision=SpecialMeasure.Decision.PENDING, 
 def _victim(actor, given, family, *, supported_by, status="presumed", identified_on=None, **fields):
     victim = victim_services.record_victim(
         actor=actor, supporting_agencies=[supported_by], status=status, sex="Feminine", age_group="adult",
-        nationality="BR", identity={"given_names": given, "family_name": family, "aliases": f"{given[:3]}ka",
-                                    "address": f"{family} street 7, Porto", "contact": f"+351 91{len(family)} 123 456",
-                                    "shelter_location": f"Shelter {family}", "date_of_birth": datetime.date(1990, 1, 2)},
+        nationality="BR", identity={
+            "given_names": given, "family_name": family, "aliases": f"{given[:3]}ka",
+            "mailing_street": f"{family} street 7", "mailing_city": "Porto",
+            "mailing_postal_code": f"4{len(family)}00-999",
+            "email": f"{given.lower()}@example.net", "mobile_phone": f"+351 92{len(family)} 123 456",
+            "contact": f"+351 91{len(family)} 123 456", "shelter_location": f"Shelter {family}",
+            "date_of_birth": datetime.date(1990, 1, 2)},
         **fields)
     if identified_on is not None:
         decision = StatusDecision.objects.get(victim=victim)
@@ -715,12 +719,16 @@ FIELDS = {
 }
 IDENTITY_SQL = ["victims_victimidentity", "victims_identitydocument", "victims_protectedrelative",
                 '"cases_defendant"."name"', "given_names", "family_name", "aliases", "date_of_birth",
-                "shelter_location", '"address"', '"contact"']
+                "shelter_location", '"mailing_street"', '"mailing_postal_code"', '"email"', '"home_phone"',
+                '"mobile_phone"', '"contact"']
 
 
 def identity_values():
     values = set()
-    for row in VictimIdentity.objects.values_list("given_names", "family_name", "aliases", "address",
+    # City, state, country and salutation are left out: alone they name no one, and a town's or a
+    # country's name is rightly all over a coordination report.
+    for row in VictimIdentity.objects.values_list("given_names", "family_name", "aliases", "mailing_street",
+                                                  "mailing_postal_code", "email", "home_phone", "mobile_phone",
                                                   "shelter_location", "contact", "date_of_birth"):
         values |= {str(value) for value in row if value}
     values |= {name for name in ProtectedRelative.objects.values_list("name", flat=True) if name}

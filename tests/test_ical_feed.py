@@ -24,7 +24,8 @@ from .conftest import VICTIMS
 
 C1_REF = "PT-LIS-2026-0001"
 # What the demo knows of the people around case C1 and must never leave in a feed.
-IDENTITY = ["João", "Silva", "Maria", "Santos", "Ana Santos", "+351 900 000 001", "Rua das Flores", "Shelter A",
+IDENTITY = ["João", "Silva", "Maria", "Santos", "Ana Santos", "+351 900 000 001", "joao.silva@example.net",
+            "Rua das Flores", "1200-999", "Shelter A",
             "Shelter B", "1994", "Elena", "Popescu", "Nikolai", "Rosa", "Quispe", "Ram Thapa"]
 # Not victims, but not for a shared calendar either: defendants, the video link, witnesses' needs.
 NEVER = ["António Ramos", "Ramos", "Quinta Verde", "video.justice.example.pt", "Spanish", "interpreter",

@@ -14,9 +14,9 @@ from cases import services as case_services
 from cases.models import Charge, Defendant
 from victims import services
 from victims.models import (
-    AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote, DataSubjectRequest,
-    Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative, ReflectionPeriod,
-    ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimIdentity,
+    MAILING_ADDRESS_FIELDS, AssistanceService, AsylumClaim, Consent, CooperationWithAuthorities, CounsellingNote,
+    DataSubjectRequest, Detention, IdentityDocument, NonPunishmentDecision, ParticipationEntry, ProtectedRelative,
+    ReflectionPeriod, ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimIdentity,
 )
 
 from . import factories
@@ -115,9 +115,11 @@ def test_what_each_role_sees_of_a_victim(demo, api_login, username):
         assert identity["full_name"] == NAMES[key]
         if key in SHELTER[username]:
             assert identity["shelter_location"] == SHELTERS[key]
-            assert identity["address"] == ("Rua das Flores 12, Lisboa" if key == "V1" else "")
+            assert identity["mailing_street"] == ("Rua das Flores 12, 3.º dto." if key == "V1" else
+                                                  "Travessa do Fala-Só 4" if key == "V6" else "")
         else:
-            assert identity["shelter_location"] is None and identity["address"] is None
+            assert identity["shelter_location"] is None
+            assert all(identity[name] is None for name in MAILING_ADDRESS_FIELDS), key
             assert "Shelter" not in response.content.decode() and "Rua das Flores" not in response.content.decode()
 
 
@@ -143,7 +145,7 @@ def test_police_never_get_counselling_notes_or_shelter(demo, api_login):
         assert client.get(f"/api/counselling-notes/{note.pk}/").status_code == (200 if allowed else 404)
     investigator = api_login("investigator").get(f"/api/victims/{victim.pk}/").json()
     assert investigator["identity"]["full_name"] == "João Silva"
-    assert investigator["identity"]["address"] is None and investigator["identity"]["shelter_location"] is None
+    assert investigator["identity"]["mailing_street"] is None and investigator["identity"]["shelter_location"] is None
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
@@ -268,7 +270,7 @@ def test_recording_a_victim_with_every_field(demo, api_login):
     }
     identity = {"given_names": "Ahmad", "family_name": "Rahimi", "aliases": "Ali", "date_of_birth": "2011-04-02",
                 "contact": "via NGO", "guardian": "Guardian office Lisbon", "accompanying_adult": "Uncle (stated)",
-                "address": "Rua X 1", "shelter_location": "Children's home"}
+                "mailing_street": "Rua X 1", "mailing_postal_code": "1000-999", "shelter_location": "Children's home"}
     response = api_login("investigator").post(
         "/api/victims/", {**payload, "identity": identity, "supporting_agencies": [ngo.pk]}, format="json")
     assert response.status_code == 201, response.json()
@@ -278,10 +280,13 @@ def test_recording_a_victim_with_every_field(demo, api_login):
     assert body["accompanying_adult_unverified"] is True and body["status"] == "potential"
     assert body["identity"]["guardian"] == "Guardian office Lisbon"
     assert body["identity"]["accompanying_adult"] == "Uncle (stated)"
-    assert body["identity"]["address"] is None  # written by the recorder, read by the NGO only
+    # Written by the recorder, read by the NGO only.
+    assert body["identity"]["mailing_street"] is None and body["identity"]["mailing_postal_code"] is None
     victim = Victim.objects.get(code=body["code"])
     ngo_view = api_login("caseworker").get(f"/api/victims/{victim.pk}/").json()
     assert ngo_view["identity"]["shelter_location"] == "Children's home"
+    assert (ngo_view["identity"]["mailing_street"], ngo_view["identity"]["mailing_postal_code"]) == (
+        "Rua X 1", "1000-999")
     assert ngo_view["identity"]["full_name"] == "Ahmad Rahimi"
 
 
@@ -661,7 +666,8 @@ def test_only_the_supporting_ngo_exports_a_victims_data(demo, api_login, usernam
     body = response.json()
     assert body["victim"]["code"] == VICTIMS["V1"]
     assert body["identity"]["full_name"] == "João Silva"
-    assert body["identity"]["address"] == "Rua das Flores 12, Lisboa"
+    assert body["identity"]["mailing_street"] == "Rua das Flores 12, 3.º dto."
+    assert (body["identity"]["mailing_postal_code"], body["identity"]["mailing_country"]) == ("1200-999", "PT")
     assert body["cooperation"]["status"] == "considering"
     assert [note["text"] for note in body["counselling_notes"]] == ["Sleeping better."]
     assert [doc["number"] for doc in body["identity_documents"]] == ["X123"]

@@ -53,6 +53,9 @@ V1_SECTIONS = {
     'id="identity"': {"investigator", "prosecutor", "caseworker"},
     "Shelter A": {"caseworker"},
     "Rua das Flores": {"caseworker"},
+    'id="mailing-address"': {"caseworker"},
+    "1200-999": {"caseworker"},
+    "joao.silva@example.net": {"investigator", "prosecutor", "caseworker"},
     'id="cooperation"': {"investigator", "prosecutor", "caseworker"},
     'id="safety"': {"investigator", "prosecutor", "caseworker"},
     'id="data-requests"': {"investigator", "prosecutor", "caseworker"},
@@ -265,16 +268,17 @@ def test_editing_the_identity(demo, login):
     victim = demo.victim("V1")
     investigator_form = html(login("investigator").get(f"/victims/{victim.pk}/identity/"))
     assert "Silva" in investigator_form and 'name="shelter_location"' not in investigator_form
+    assert 'name="mailing_street"' not in investigator_form and "Rua das Flores" not in investigator_form
     assert AccessLog.objects.filter(username="investigator", purpose="identity edit").exists()
     client = login("caseworker")
     assert "Rua das Flores" in html(client.get(f"/victims/{victim.pk}/identity/"))
     response = client.post(f"/victims/{victim.pk}/identity/", {
-        "given_names": "João", "family_name": "Silva", "guardian": "", "address": "Rua Nova 3, Lisboa",
-        "shelter_location": "Shelter A", "version": victim.version,
+        "given_names": "João", "family_name": "Silva", "guardian": "", "mailing_street": "Rua Nova 3",
+        "mailing_city": "Lisboa", "shelter_location": "Shelter A", "version": victim.version,
     })
     assert response.status_code == 302
     victim.identity.refresh_from_db()
-    assert victim.identity.address == "Rua Nova 3, Lisboa"
+    assert (victim.identity.mailing_street, victim.identity.mailing_city) == ("Rua Nova 3", "Lisboa")
     assert login("supervisor").get(f"/victims/{victim.pk}/identity/").status_code == 403
     assert login("supervisor").post(f"/victims/{victim.pk}/identity/", {"given_names": "X"}).status_code == 403
     victim.identity.refresh_from_db()

@@ -321,15 +321,15 @@ def test_detention_register_needs_basis_and_reasoning(world):
 
 def test_identity_views_are_logged_and_the_shelter_is_for_the_ngo(world):
     victim = presumed(world)
-    services.update_identity(victim, shelter_location="Shelter C", address="Rua 1")
+    services.update_identity(victim, shelter_location="Shelter C", mailing_street="Rua 1")
     case = factories.case(world.investigator)
     services.link_to_case(victim, case, VictimCaseLink.Role.VICTIM_WITNESS)
     before = AccessLog.objects.filter(action=AccessLog.Action.VIEW_IDENTITY).count()
     police_view = reveal_identity(world.investigator, victim, purpose="test")
     ngo_view = reveal_identity(world.caseworker, victim, purpose="test")
     assert police_view.full_name == "Test Person" and police_view.shelter_location is None
-    assert police_view.address is None
-    assert ngo_view.shelter_location == "Shelter C"
+    assert police_view.mailing_street is None and police_view.mailing_address is None
+    assert ngo_view.shelter_location == "Shelter C" and ngo_view.mailing_street == "Rua 1"
     logged = AccessLog.objects.filter(action=AccessLog.Action.VIEW_IDENTITY).order_by("id")
     assert logged.count() == before + 2
     assert [(entry.user, entry.object_id) for entry in logged[before:]] == [

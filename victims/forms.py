@@ -15,10 +15,13 @@ from .models import (
     ResidencePermit, Return, RiskAssessment, SafetyPlan, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
 )
 from .models.justice import RELATED_OFFENCES
+# The identity's fields by the right they need, listed once for the forms, the API and reveal_identity.
+from .models.record import IDENTITY_FIELDS, SHELTER_FIELDS
 from .services import LADDER, deciding_organisation_of
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
+PHONE = forms.TextInput(attrs={"type": "tel"})
 
 RECORD_FIELDS = [
     "sex", "age_group", "estimated_age", "nationality", "languages", "interpreter_needed", "identification_channel",
@@ -26,9 +29,6 @@ RECORD_FIELDS = [
     "recruitment", "recruitment_lures", "recruitment_country", "recruitment_place", "exploitation_country",
     "exploitation_place", "has_accompanying_adult",
 ]
-IDENTITY_FIELDS = ["given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
-                   "accompanying_adult"]
-SHELTER_FIELDS = ["address", "shelter_location"]
 
 
 class VersionField(forms.IntegerField):
@@ -56,12 +56,15 @@ class VictimForm(forms.ModelForm):
 
 
 class IdentityForm(forms.ModelForm):
-    """The identity record; address and shelter location only for the supporting NGO."""
+    """The identity record; the mailing address and the shelter location only for the
+    supporting NGO ("view_shelter") [SPEC 2.3]: for anyone else they are not in the form, so
+    neither shown nor changed."""
 
     class Meta:
         model = VictimIdentity
-        fields = IDENTITY_FIELDS + SHELTER_FIELDS
-        widgets = {"date_of_birth": DATE, "address": forms.Textarea(attrs={"rows": 2}),
+        fields = [*IDENTITY_FIELDS, *SHELTER_FIELDS]
+        widgets = {"date_of_birth": DATE, "home_phone": PHONE, "mobile_phone": PHONE,
+                   "mailing_street": forms.Textarea(attrs={"rows": 2}),
                    "shelter_location": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, shelter=False, version=None, **kwargs):

@@ -6,47 +6,66 @@ import unicodedata
 
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Lower, Replace
+from django_countries import countries
 
 from accounts import policy
 from accounts.audit import log_access
 from accounts.models import AccessLog
 
-from .models import Victim, VictimIdentity
+from .models import IDENTITY_FIELDS, SHELTER_FIELDS, Victim, VictimIdentity
 
 
 @dataclass(frozen=True)
 class RevealedIdentity:
+    """The identity as one reader may see it [SPEC 2.3]: the mailing address and the shelter
+    location are None unless the reader may see them (the supporting NGO), never merely empty."""
+
     full_name: str
     given_names: str
     family_name: str
     aliases: str
     date_of_birth: object
+    salutation: str
+    title: str
+    email: str
+    home_phone: str
+    mobile_phone: str
     contact: str
     guardian: str
     accompanying_adult: str
-    address: str | None  # None: not for this user (supporting NGO only)
+    # None: not for this user (supporting NGO only).
+    mailing_street: str | None
+    mailing_city: str | None
+    mailing_state: str | None
+    mailing_postal_code: str | None
+    mailing_country: str | None  # the ISO 3166 code
     shelter_location: str | None
+
+    @property
+    def mailing_address(self):
+        """The address parts as the lines of one address ("" when none is recorded), or None
+        when the reader may not see it."""
+        if self.mailing_street is None:
+            return None
+        town = " ".join(part for part in (self.mailing_postal_code, self.mailing_city) if part)
+        country = countries.name(self.mailing_country) if self.mailing_country else ""
+        lines = (self.mailing_street.strip(), town, self.mailing_state, country)
+        return "\n".join(line for line in lines if line)
 
 
 def reveal_identity(user, victim, *, purpose):
-    """The victim's identity for `user`, or None if the policy does not allow it."""
+    """The victim's identity for `user`, or None if the policy does not allow it. Every read is
+    logged; the address parts and the shelter location only for "view_shelter" [SPEC 2.3]."""
     if not policy.can(user, "view_identity", victim):
         return None
     identity = VictimIdentity.objects.filter(victim=victim).first() or VictimIdentity(victim=victim)
     log_access(user, AccessLog.Action.VIEW_IDENTITY, [victim], purpose=purpose)
-    shelter = policy.can(user, "view_shelter", victim)
-    return RevealedIdentity(
-        full_name=identity.full_name,
-        given_names=identity.given_names,
-        family_name=identity.family_name,
-        aliases=identity.aliases,
-        date_of_birth=identity.date_of_birth,
-        contact=identity.contact,
-        guardian=identity.guardian,
-        accompanying_adult=identity.accompanying_adult,
-        address=identity.address if shelter else None,
-        shelter_location=identity.shelter_location if shelter else None,
-    )
+    values = {name: getattr(identity, name) for name in (*IDENTITY_FIELDS, *SHELTER_FIELDS)}
+    # A Country object has no place outside the database layer: its code is what is exchanged.
+    values["mailing_country"] = identity.mailing_country.code or ""
+    if not policy.can(user, "view_shelter", victim):
+        values.update(dict.fromkeys(SHELTER_FIELDS))
+    return RevealedIdentity(full_name=identity.full_name, **values)
 
 
 def _letter_folds():

@@ -16,8 +16,8 @@ from accounts.policy.grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
 
 from .models import (
-    AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision, Victim, VictimCaseLink, VictimIdentity,
-    VictimSupport,
+    IDENTITY_FIELDS, SHELTER_FIELDS, AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision,
+    Victim, VictimCaseLink, VictimIdentity, VictimSupport,
 )
 from .models.vocabularies import DecidingOrganisation
 
@@ -50,7 +50,8 @@ def may_record_victims(user):
 
 @transaction.atomic
 def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
-    """Record a victim at first contact. The identity goes into its own protected record."""
+    """Record a victim at first contact. The identity goes into its own protected record
+    [SPEC 2.3], validated like any edit of it (e-mail, phone numbers)."""
     if not may_record_victims(actor):
         raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
                                  "record victims."))
@@ -87,6 +88,14 @@ def lock_version(victim, version):
 
 @transaction.atomic
 def update_identity(victim, *, version=None, **fields):
+    """Change the victim's identity record (names, contact, mailing address, shelter location
+    [SPEC 2.3]), through the model's own validation: a malformed e-mail or phone number is
+    refused and nothing is written. Who may change which field is the caller's check (the
+    address parts and the shelter location need "view_shelter"); the history keeps each change."""
+    unknown = set(fields) - {*IDENTITY_FIELDS, *SHELTER_FIELDS}
+    if unknown:
+        # setattr would take any name and save nothing: a renamed field would be lost silently.
+        raise TypeError(f"Not fields of the identity: {', '.join(sorted(unknown))}")
     victim = lock_version(victim, version)
     identity, _created = VictimIdentity.objects.get_or_create(victim=victim)
     for name, value in fields.items():

@@ -154,14 +154,19 @@ def _identity(world, plan):
         dob = world.today - datetime.timedelta(days=plan.age * 365 + rng.randint(0, 364))
         if plan.age < 18 and dob + datetime.timedelta(days=18 * 365 + 5) <= world.today:
             dob += datetime.timedelta(days=10)
-    return VictimIdentity(
+    identity = VictimIdentity(
         victim_id=plan.id, given_names=given, family_name=family if rng.random() < 0.9 else "", date_of_birth=dob,
         aliases=rng.choice(["", "", "", given[:3] + "a"]),
-        contact=f"+351 9{rng.randint(10, 69)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+        mobile_phone=f"+351 9{rng.randint(10, 69)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
         if rng.random() < 0.4 else "",
         guardian="Family Court, appointed guardian" if plan.child else "",
-        accompanying_adult="Man stating he is the uncle" if plan.child and rng.random() < 0.15 else "",
-        address=f"{rng.choice(PLACES)} {rng.randint(1, 200)}, {CITIES[plan.jur]}" if rng.random() < 0.3 else "")
+        accompanying_adult="Man stating he is the uncle" if plan.child and rng.random() < 0.15 else "")
+    # The same draws in the same order as before the address had parts: the rest of the world
+    # generated after this stays as it was.
+    if rng.random() < 0.3:
+        identity.mailing_street = f"{rng.choice(PLACES)} {rng.randint(1, 200)}"
+        identity.mailing_city, identity.mailing_country = CITIES[plan.jur], "PT"
+    return identity
 
 
 def _supporters(world, plans):

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,15 +30,17 @@ from accounts.models import AccessLog, Agency
 from .. import services
 from ..flags import with_flags
 from ..identity import reveal_identity, search_by_name
-from ..models import CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity
+from ..models import (
+    IDENTITY_FIELDS, SHELTER_FIELDS, CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity,
+)
 from ..models.vocabularies import DecidingOrganisation
 from . import sections
 
-# Identity fields a caller may write (nested under `identity`). Address and shelter location
-# are the supporting NGO's: only those who may read them may change them afterwards.
-IDENTITY_FIELDS = ("given_names", "family_name", "aliases", "date_of_birth", "contact", "guardian",
-                   "accompanying_adult", "address", "shelter_location")
-SHELTER_FIELDS = ("address", "shelter_location")
+# Identity fields a caller may write (nested under `identity`). The mailing address and the
+# shelter location (SHELTER_FIELDS) are the supporting NGO's: only those who may read them may
+# change them afterwards [SPEC 2.3].
+WRITABLE_IDENTITY_FIELDS = (*IDENTITY_FIELDS, *SHELTER_FIELDS)
+NGO_ONLY = _("Supporting NGO only; null for everyone else.")
 
 
 def victims_queryset():
@@ -46,18 +50,34 @@ def victims_queryset():
 # --- Reading ------------------------------------------------------------------------------
 
 class IdentitySerializer(serializers.Serializer):
+    """The identity as reveal_identity gives it to the reader: the mailing address parts and the
+    shelter location are null unless the reader may see them (the supporting NGO), "" when
+    they may and nothing is recorded [SPEC 2.3]."""
+
     full_name = serializers.CharField()
     given_names = serializers.CharField()
     family_name = serializers.CharField()
     aliases = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    contact = serializers.CharField()
+    salutation = serializers.CharField(help_text=_("As the person wishes to be addressed (HTCDS prs_Salutation)."))
+    title = serializers.CharField(help_text=_("HTCDS prs_Title, for example Dr."))
+    email = serializers.CharField(help_text=_("HTCDS prs_Email."))
+    home_phone = serializers.CharField(help_text=_("HTCDS prs_HomePhone."))
+    mobile_phone = serializers.CharField(help_text=_("HTCDS prs_MobilePhone."))
+    contact = serializers.CharField(help_text=_("Other contact details: what fits no phone or e-mail field."))
     guardian = serializers.CharField(help_text=_("Guardian or legal representative (children)."))
     accompanying_adult = serializers.CharField(
         help_text=_("Name and stated relationship; may be the trafficker until verified."))
-    address = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only; null for everyone else."))
-    shelter_location = serializers.CharField(allow_null=True, help_text=_("Supporting NGO only; null for everyone "
-                                                                          "else."))
+    mailing_street = serializers.CharField(allow_null=True, help_text=NGO_ONLY)
+    mailing_city = serializers.CharField(allow_null=True, help_text=NGO_ONLY)
+    mailing_state = serializers.CharField(
+        allow_null=True, help_text=_("State, province or district. Supporting NGO only; null for everyone else."))
+    mailing_postal_code = serializers.CharField(allow_null=True, help_text=NGO_ONLY)
+    # A plain choice, not django_countries' field: that one turns "none recorded" into null too.
+    mailing_country = serializers.ChoiceField(
+        choices=countries, allow_blank=True, allow_null=True,
+        help_text=_("The address's country (ISO 3166 code). Supporting NGO only; null for everyone else."))
+    shelter_location = serializers.CharField(allow_null=True, help_text=NGO_ONLY)
 
 
 class CooperationSummarySerializer(serializers.ModelSerializer):
@@ -134,10 +154,11 @@ def identity_data(user, victim, *, purpose):
 
 # --- Writing ------------------------------------------------------------------------------
 
-class IdentityInputSerializer(serializers.ModelSerializer):
+class IdentityInputSerializer(CountryFieldMixin, serializers.ModelSerializer):
+    # The model's own field rules: e-mail and phone formats are refused here as on the pages.
     class Meta:
         model = VictimIdentity
-        fields = list(IDENTITY_FIELDS)
+        fields = list(WRITABLE_IDENTITY_FIELDS)
 
 
 class VictimWriteSerializer(VictimSerializer):
@@ -147,7 +168,8 @@ class VictimWriteSerializer(VictimSerializer):
     identity = IdentityInputSerializer(
         required=False, write_only=True,
         help_text=_("The identity, kept in its own protected record. When editing, only for those who may "
-                    "see the identity; address and shelter location only for the supporting NGO."),
+                    "see the identity; the mailing address and the shelter location only for the "
+                    "supporting NGO."),
     )
     supporting_agencies = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.filter(kind=AgencyKind.NGO, is_active=True), many=True, required=False,
@@ -175,8 +197,8 @@ class VictimWriteSerializer(VictimSerializer):
                 raise exceptions.PermissionDenied(_("You may not see or change this victim's identity."))
             if any(name in attrs["identity"] for name in SHELTER_FIELDS) and not policy.can(
                     user, "view_shelter", victim):
-                raise exceptions.PermissionDenied(_("Address and shelter location are for the supporting NGO "
-                                                    "only."))
+                raise exceptions.PermissionDenied(_("The mailing address and the shelter location are for the "
+                                                    "supporting NGO only."))
         return attrs
 
     def create(self, validated_data):
@@ -216,7 +238,7 @@ def identity_errors():
             yield
     except serializers.ValidationError as refused:
         detail = refused.detail
-        nested = {name: detail.pop(name) for name in list(detail) if name in IDENTITY_FIELDS}
+        nested = {name: detail.pop(name) for name in list(detail) if name in WRITABLE_IDENTITY_FIELDS}
         if nested:
             detail["identity"] = nested
         raise serializers.ValidationError(detail) from None

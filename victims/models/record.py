@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import global_settings, settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +191,23 @@ class StatusDecision(models.Model):
         return f"{self.victim}: {self.status} on {self.decided_on}"
 
 
+# Loose on purpose: numbers are written down as the person gives them, in any country's style.
+phone_number = RegexValidator(
+    r"^[0-9 +\-().]*[0-9][0-9 +\-().]*$",
+    _("Enter a phone number: digits, with only spaces, +, -, dots or parentheses between them "
+      "(for example +351 912 345 678). Anything else goes in “other contact details”."),
+    code="phone_number",
+)
+
+# The identity's fields by the right that shows them [SPEC 2.3]. Every field of VictimIdentity
+# is in exactly one of the two (tests/test_identity_contact.py checks it): a field left out of
+# SHELTER_FIELDS would be shown to everyone who sees the name.
+IDENTITY_FIELDS = ("given_names", "family_name", "aliases", "date_of_birth", "salutation", "title", "email",
+                   "home_phone", "mobile_phone", "contact", "guardian", "accompanying_adult")
+MAILING_ADDRESS_FIELDS = ("mailing_street", "mailing_city", "mailing_state", "mailing_postal_code", "mailing_country")
+SHELTER_FIELDS = (*MAILING_ADDRESS_FIELDS, "shelter_location")
+
+
 class VictimIdentity(models.Model):
     """Who the victim is. Kept apart from the victim record; read only through
     victims.identity.reveal_identity, which asks the access policy and logs every read."""
@@ -199,7 +217,19 @@ class VictimIdentity(models.Model):
     family_name = models.CharField(_("family name"), max_length=200, blank=True)
     aliases = models.CharField(_("aliases"), max_length=300, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    contact = models.CharField(_("contact details"), max_length=300, blank=True)
+    # HTCDS prs_Salutation, prs_Title, prs_Email, prs_HomePhone, prs_MobilePhone: identity, like
+    # the name (view_identity) [SPEC 2.3].
+    salutation = models.CharField(
+        _("salutation"), max_length=40, blank=True,
+        help_text=_("As the person wishes to be addressed: Ms, Mr, Mx..."))
+    title = models.CharField(_("title"), max_length=100, blank=True,
+                             help_text=_("A professional or honorific title, for example Dr."))
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    home_phone = models.CharField(_("home phone"), max_length=40, blank=True, validators=[phone_number])
+    mobile_phone = models.CharField(_("mobile phone"), max_length=40, blank=True, validators=[phone_number])
+    contact = models.CharField(
+        _("other contact details"), max_length=300, blank=True,
+        help_text=_("What fits no phone or e-mail field: a messaging account, “through the NGO”..."))
     guardian = models.CharField(
         _("guardian or legal representative"), max_length=300, blank=True,
         help_text=_("For a child, or anyone treated as one: name and office of the appointed guardian."),
@@ -208,8 +238,13 @@ class VictimIdentity(models.Model):
         _("accompanying adult"), max_length=300, blank=True,
         help_text=_("Name and stated relationship. Verify before trusting: they may be the trafficker."),
     )
-    # Where the victim lives or is sheltered: the supporting NGO only.
-    address = models.TextField(_("address"), blank=True)
+    # Where the victim lives or is sheltered (HTCDS prs_Mailing*): the supporting NGO only
+    # (view_shelter), every part of it [SPEC 2.3]. See SHELTER_FIELDS.
+    mailing_street = models.TextField(_("street and number"), blank=True)
+    mailing_city = models.CharField(_("city or town"), max_length=100, blank=True)
+    mailing_state = models.CharField(_("state / province / district"), max_length=100, blank=True)
+    mailing_postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    mailing_country = CountryField(_("country of the address"), blank=True)
     shelter_location = models.TextField(_("shelter location"), blank=True)
     history = HistoricalRecords()
 

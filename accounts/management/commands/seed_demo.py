@@ -112,9 +112,11 @@ CASES = [
                  ("caseworker", T.NGO_CASEWORKER), ("judge", T.JUDGE)],
         "victims": [
             ("V-DM7K2QXP", L.VICTIM_WITNESS, dict(status="identified", sex="Masculine", age_group="adult", nationality="BR"),
-             dict(given_names="João", family_name="Silva", contact="+351 900 000 001",
-                  date_of_birth=datetime.date(1994, 5, 17), address="Rua das Flores 12, Lisboa",
-                  shelter_location="Shelter A (address held by Safe Harbour)"), ["pt-ngo"]),
+             dict(given_names="João", family_name="Silva", salutation="Mr", email="joao.silva@example.net",
+                  mobile_phone="+351 900 000 001", contact="Signal, same number",
+                  date_of_birth=datetime.date(1994, 5, 17), mailing_street="Rua das Flores 12, 3.º dto.",
+                  mailing_city="Lisboa", mailing_postal_code="1200-999", mailing_state="Lisboa district",
+                  mailing_country="PT", shelter_location="Shelter A (address held by Safe Harbour)"), ["pt-ngo"]),
             ("V-DM4HN8TB", L.COMPLAINANT, dict(status="presumed", sex="Feminine", age_group="adult", nationality="BR"),
              dict(given_names="Maria", family_name="Santos", shelter_location="Shelter B"), ["pt-ngo"]),
         ],
@@ -168,7 +170,9 @@ CASES = [
 # A victim with no case, recorded by the labour inspector at first contact.
 UNLINKED_VICTIMS = [
     ("V-DM3TQF7C", "frontline", dict(status="presumed", sex="Masculine", age_group="adult", nationality="NP"),
-     dict(given_names="Ram", family_name="Thapa", contact="via Safe Harbour"), ["pt-ngo"]),
+     dict(given_names="Ram", family_name="Thapa", contact="via Safe Harbour", mobile_phone="+351 900 000 006",
+          mailing_street="Travessa do Fala-Só 4", mailing_city="Lisboa", mailing_postal_code="1250-999",
+          mailing_country="PT"), ["pt-ngo"]),
 ]
 
 
@@ -583,11 +587,13 @@ class Command(BaseCommand):
                             identification_channel="border_control")
         andreea = new_victim(lighthouse, "V-DM5RBT2W", exploitation, dict(
             given_names="Andreea", family_name="Ionescu", date_of_birth=datetime.date(1999, 2, 11),
-            address="Rua da Liberdade 45, Sintra", contact="via Rota Segura",
+            mailing_street="Rua da Liberdade 45", mailing_city="Sintra", mailing_country="PT",
+            contact="via Rota Segura",
             shelter_location="Rota Segura shelter (address held by the association)"), presumed=-58, identified=-30)
         ioana = new_victim(lighthouse, "V-DM6JXN4C", exploitation, dict(
             given_names="Ioana", family_name="Marin", date_of_birth=datetime.date(2001, 8, 23),
-            address="Strada Florilor 8, Iași, Romania", contact="+40 700 000 002"), presumed=-58, identified=-30)
+            mailing_street="Strada Florilor 8", mailing_city="Iași", mailing_country="RO",
+            mobile_phone="+40 700 000 002"), presumed=-58, identified=-30)
         refer(andreea, Referral.Urgency.URGENT, ["shelter", "psychological", "legal_aid", "interpretation"],
               sent=at(-55, 9, 40), accepted=at(-55, 15, 10), first_service=at(-54, 17, 30),
               note="Stopped at the airport; speaks Romanian and some English. Needs a safe place tonight.")
@@ -673,11 +679,13 @@ class Command(BaseCommand):
                       identification_channel="inspection")
         bikash = new_victim(lantern, "V-DM9GKS3L", labour, dict(
             given_names="Bikash", family_name="Gurung", date_of_birth=datetime.date(1990, 11, 2),
-            address="Rua do Benformoso 101, Lisboa", contact="+351 900 000 003",
+            mailing_street="Rua do Benformoso 101", mailing_city="Lisboa", mailing_country="PT",
+            mobile_phone="+351 900 000 003",
             shelter_location="Rota Segura shelter (address held by the association)"), presumed=-12)
         suman = new_victim(lantern, "V-DM2WQH8R", labour, dict(
             given_names="Suman", family_name="Rai", date_of_birth=datetime.date(1996, 4, 19),
-            address="Travessa do Jordão 7, Lisboa", contact="+351 900 000 004"), presumed=-12)
+            mailing_street="Travessa do Jordão 7", mailing_city="Lisboa", mailing_country="PT",
+            mobile_phone="+351 900 000 004"), presumed=-12)
         refer(bikash, Referral.Urgency.URGENT, ["shelter", "medical", "legal_aid", "interpretation"],
               sent=at(-9, 15, 20), accepted=at(-9, 18, 5), first_service=at(-8, 13, 0),
               note="Burns on both hands from the kitchen; speaks Nepali and some English.")
