@@ -1,6 +1,7 @@
 """The victim journey in a real headless Chromium: an NGO caseworker records a presumed victim
-with consent, a service and a counselling note; the police investigator the victim agreed to
-share their identity with finds them by name and never sees the counselling note."""
+with consent, a phone and an address, a service and a counselling note; the police investigator
+the victim agreed to share their identity with finds them by name, sees the phone and never the
+address or the counselling note."""
 
 import pytest
 
@@ -29,6 +30,10 @@ def test_caseworker_records_a_victim_and_the_investigator_sees_no_counselling_no
     page.check("input[name=sex_exploitation_types][value=PrivateSexualServices]")  # HTCDS's own code
     page.fill("input[name=identity_given_names]", "Grace")
     page.fill("input[name=identity_family_name]", "Okafor")
+    page.fill("input[name=identity_mobile_phone]", "+351 933 000 111")
+    page.fill("textarea[name=identity_mailing_street]", "Rua do Cofre 9")
+    page.fill("input[name=identity_mailing_city]", "Vila Quillon")
+    page.select_option("select[name=identity_mailing_country]", value="PT")
     page.fill("textarea[name=identity_shelter_location]", "Shelter C, room 4")
     assert page.input_value("select[name=supporting_agency]")  # their own NGO, preselected
     page.check("input[name=consent_to_processing]")
@@ -40,6 +45,7 @@ def test_caseworker_records_a_victim_and_the_investigator_sees_no_counselling_no
     page.click("main button[type=submit]")
     main = page.inner_text("main")
     assert "recorded." in main and "Grace Okafor" in page.inner_text("section.identity")
+    assert page.inner_text("#mailing-address").splitlines() == ["Rua do Cofre 9", "Vila Quillon", "Portugal"]
     victim_url = page.url
     code = page.inner_text("main h1")
     victim = Victim.objects.get(code=code)
@@ -85,6 +91,10 @@ def test_caseworker_records_a_victim_and_the_investigator_sees_no_counselling_no
     assert "Grace Okafor" in police.inner_text("section.identity")
     assert NOTE not in police.content() and police.locator("#counselling").count() == 0
     assert "Counselling notes" not in main and "Shelter C" not in police.content()
+    # The phone is identity; no part of the address is the police's.
+    assert "+351 933 000 111" in police.inner_text("section.identity")
+    assert "Rua do Cofre" not in police.content() and "Vila Quillon" not in police.content()
+    assert police.locator("#mailing-address").count() == 0
     assert "Psychological support" in main
     police.screenshot(path=ARTIFACTS / "victim-investigator.png", full_page=True)
     assert police.goto(f"{victim_url}export/").status == 403
