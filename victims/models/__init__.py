@@ -1,8 +1,8 @@
 from .care import AssistanceService, Consent, CooperationWithAuthorities, CounsellingNote  # noqa: F401
 from .justice import DataSubjectRequest, Detention, NonPunishmentDecision, ParticipationEntry  # noqa: F401
 from .record import (  # noqa: F401
-    IdentityDocument, StatusDecision, Victim, VictimCaseLink, VictimGroupObjectPermission, VictimIdentity,
-    VictimSupport, VictimUserObjectPermission, new_victim_code,
+    HTCDS_TRAFFICKING_STATUS, IdentityDocument, StatusDecision, Victim, VictimCaseLink, VictimGroupObjectPermission,
+    VictimIdentity, VictimSupport, VictimUserObjectPermission, new_victim_code,
 )
 from .residence import AsylumClaim, ReflectionPeriod, ResidencePermit, Return  # noqa: F401
 from .safety import ProtectedRelative, RiskAssessment, SafetyPlan  # noqa: F401
