@@ -22,9 +22,10 @@ from accounts.functions import AgencyKind
 from accounts.models import AccessLog
 from accounts.policy.grants import sync_victim_grants
 from victims import services as victim_services
-from victims.models import Consent, Victim
+from victims.models import Consent
 
 from .models import Referral, ReferralEvent, ReferralNotice
+from .timings import IDENTIFIED
 
 S = Referral.Status
 
@@ -211,9 +212,9 @@ def inbox(user, now=None):
 
 def timings(referral):
     """How long each step took: identification -> referral, referral -> acceptance, acceptance
-    -> first service. Identification is the first time the victim was presumed or identified."""
-    first = referral.victim.status_decisions.filter(
-        status__in=[Victim.Status.PRESUMED, Victim.Status.IDENTIFIED]).order_by("decided_on").first()
+    -> first service. Identification is the first time the victim was presumed or identified
+    (a "not a victim" decision is none), as in referrals.timings."""
+    first = referral.victim.status_decisions.filter(status__in=IDENTIFIED).order_by("decided_on", "id").first()
     return {
         "identification_to_referral": (referral.sent_at.date() - first.decided_on) if first else None,
         "referral_to_acceptance": referral.time_to_acceptance,

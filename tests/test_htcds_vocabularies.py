@@ -11,7 +11,7 @@ import pytest
 
 from cases.models.vocabularies import HTCDS_EXTENSIONS as CASE_EXTENSIONS, ExploitationForm, PerpetratorRole
 from referrals.models import Referral
-from victims.models import StatusDecision, Victim
+from victims.models import HTCDS_TRAFFICKING_STATUS, StatusDecision, Victim
 from victims.models.vocabularies import (
     HTCDS_EXTENSIONS as VICTIM_EXTENSIONS, DecidingOrganisation, ForcedLabourIndustry, Gender, MethodOfControl,
     Recruitment, SexExploitationType,
@@ -53,6 +53,21 @@ def test_the_sub_fields_carry_the_standards_labels(vocabulary):
     for code, label in vocabulary.choices:
         standard = next(value["label"] for value in REFERENCE[field]["values"] if value["name"] == code)
         assert str(label).lower() == standard.lower().replace("services- producing", "services-producing")
+
+
+def test_every_status_is_exchanged_as_a_trafficking_status_of_the_standard():
+    """Our ladder has two rungs where HTCDS has "possible"; "not a victim" is the standard's own
+    NotAVictimOfTrafficking, and each of the standard's values is reached."""
+    standard = [value["name"] for value in REFERENCE["vic_TraffickingStatus"]["values"]]
+    assert set(HTCDS_TRAFFICKING_STATUS) == set(Victim.Status.values)
+    assert set(HTCDS_TRAFFICKING_STATUS.values()) == set(standard)
+    assert HTCDS_TRAFFICKING_STATUS == {
+        "potential": "PossibleVictimOfTrafficking", "presumed": "PossibleVictimOfTrafficking",
+        "identified": "ActualVictimOfTrafficking", "not_a_victim": "NotAVictimOfTrafficking",
+    }
+    assert str(Victim.Status.NOT_A_VICTIM.label) == next(
+        value["label"] for value in REFERENCE["vic_TraffickingStatus"]["values"]
+        if value["name"] == "NotAVictimOfTrafficking")
 
 
 def record(victim, **changes):

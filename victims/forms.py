@@ -17,7 +17,8 @@ from .models import (
 from .models.justice import RELATED_OFFENCES
 # The identity's fields by the right they need, listed once for the forms, the API and reveal_identity.
 from .models.record import IDENTITY_FIELDS, SHELTER_FIELDS
-from .services import LADDER, deciding_organisation_of
+from .models.vocabularies import DecidingOrganisation
+from .services import LADDER, REASONS_REQUIRED, deciding_organisation_of, next_statuses
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -156,8 +157,64 @@ class StatusForm(forms.ModelForm):
         self.fields["deciding_organisation"].required = False
         if user is not None and not self.is_bound:
             self.initial.setdefault("deciding_organisation", deciding_organisation_of(user))
-        current = LADDER.index(victim.status)
-        self.fields["status"].choices = [(s.value, s.label) for s in LADDER[current + 1:]]
+        self.fields["status"].choices = [(s.value, s.label) for s in next_statuses(victim.status)]
+
+
+class ProtectionChoices(forms.CheckboxSelectMultiple):
+    """Checkboxes whose options the actor may not tick are shown, disabled (another agency's
+    support: only that agency ends it)."""
+
+    def __init__(self, *args, disabled=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = set(disabled)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class NotAVictimForm(forms.Form):
+    """The decision "not a victim of trafficking": who decided, when, why, and which of the
+    protections in force it ends (victims.services.decide_not_a_victim). Nothing is recorded
+    until the summary has been confirmed."""
+
+    version = VersionField()
+    decided_on = forms.DateField(label=_("decided on"), required=False, widget=DATE,
+                                 help_text=_("Left empty: today. Protections ticked below end on this date."))
+    authority = forms.CharField(label=_("deciding authority"), max_length=200)
+    deciding_organisation = forms.ChoiceField(
+        label=_("kind of deciding organisation"), choices=[("", "—"), *DecidingOrganisation.choices], required=False)
+    reasons = forms.CharField(label=_("reasons for the decision"), widget=TEXT,
+                              error_messages={"required": REASONS_REQUIRED})
+    end_protections = forms.MultipleChoiceField(
+        label=_("protections this decision ends"), required=False,
+        help_text=_("Only those ticked end, on the decision date. Whatever is not ticked stays in force."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked what this decision ends and what stays in force, and want to record it"),
+        required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, victim, user, protections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.protections = protections
+        self.fields["version"].initial = victim.version
+        if not self.is_bound:
+            self.initial.setdefault("deciding_organisation", deciding_organisation_of(user))
+        field = self.fields["end_protections"]
+        field.widget = ProtectionChoices(disabled=[p.key for p in protections if not p.may_end(user)])
+        field.choices = [(p.key, p.label) for p in protections]  # after the widget: it takes them
+        if not protections:
+            field.help_text = _("Nothing the status opened is in force for this victim.")
+
+    def ask_confirmation(self):
+        """After a first valid submission: show the confirmation box."""
+        self.fields["confirm"].widget = forms.CheckboxInput()
+
+    def chosen(self):
+        keys = set(self.cleaned_data.get("end_protections") or ())
+        return ([p for p in self.protections if p.key in keys], [p for p in self.protections if p.key not in keys])
 
 
 class ConsentForm(forms.ModelForm):

@@ -2,10 +2,13 @@
 transaction, locks the victim row (concurrent changes queue up) and keeps the access grants
 in step with the facts that give access (supporting agency, case links, consent)."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from accounts import policy
@@ -16,12 +19,14 @@ from accounts.policy.grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
 
 from .models import (
-    IDENTITY_FIELDS, SHELTER_FIELDS, AssistanceService, Indicator, Consent, ReflectionPeriod, Return, StatusDecision,
-    Victim, VictimCaseLink, VictimIdentity, VictimSupport,
+    IDENTITY_FIELDS, SHELTER_FIELDS, AssistanceService, Indicator, Consent, ReflectionPeriod, ResidencePermit, Return,
+    StatusDecision, Victim, VictimCaseLink, VictimIdentity, VictimSupport,
 )
 from .models.vocabularies import DecidingOrganisation
 
 LADDER = [Victim.Status.POTENTIAL, Victim.Status.PRESUMED, Victim.Status.IDENTIFIED]
+# The statuses support starts at [WG 34, VS 24].
+SUPPORTED = (Victim.Status.PRESUMED, Victim.Status.IDENTIFIED)
 OPEN_STAGES_EXCLUDED = ("closed", "closed_no_charge")
 
 
@@ -139,13 +144,28 @@ def deciding_organisation_of(user):
     return DECIDING_ORGANISATION.get(user.agency.kind if user.agency_id else None, DecidingOrganisation.OTHER)
 
 
+def next_statuses(current):
+    """The statuses a later decision may give: the rungs above `current` on the ladder; after
+    "not a victim", presumed or identified (a review, an appeal, new facts)."""
+    if current == Victim.Status.NOT_A_VICTIM:
+        return list(SUPPORTED)
+    return LADDER[LADDER.index(current) + 1:]
+
+
 @transaction.atomic
 def set_status(victim, status, *, actor, authority, criteria, channel="", decided_on=None, deciding_organisation=""):
     """One step up the ladder potential -> presumed -> identified, with who decided, when and
-    why. Status never waits on a perpetrator [PR 1.2.2] and does not go back down. The kind of
-    deciding organisation defaults to that of the actor's agency."""
+    why [SPEC 2.3]. Status never waits on a perpetrator [PR 1.2.2] and does not go back down; a
+    victim decided "not a victim" is moved to presumed or identified by a later decision. The
+    kind of deciding organisation defaults to that of the actor's agency."""
     victim = lock(victim)
-    if LADDER.index(status) <= LADDER.index(victim.status):
+    if status == Victim.Status.NOT_A_VICTIM:
+        raise ValidationError(_("“Not a victim of trafficking” is a decision with reasons of its own, not a step "
+                                "of the ladder: record it as such."))
+    if status not in next_statuses(victim.status):
+        if victim.status == Victim.Status.NOT_A_VICTIM:
+            raise ValidationError(_("The victim is “%(current)s”: a later decision moves them to presumed or "
+                                    "identified.") % {"current": victim.get_status_display()})
         raise ValidationError(_("The victim is already “%(current)s”: the status only moves up the ladder "
                                 "(potential, presumed, identified).") % {"current": victim.get_status_display()})
     victim.version += 1
@@ -158,6 +178,152 @@ def set_status(victim, status, *, actor, authority, criteria, channel="", decide
         victim.identification_channel = channel
     _save(victim)
     return decision
+
+
+# --- "Not a victim of trafficking" ----------------------------------------------------------
+
+@dataclass
+class Protection:
+    """Something in force for the victim that its status opened, which a "not a victim"
+    decision may end: `key` names it in the decision's `end_protections`."""
+
+    key: str
+    label: str
+    record: object
+    # Only the supporting agency itself ends its support (end_support).
+    only_agency: object = None
+
+    @property
+    def starts_on(self):
+        record = self.record
+        return record.issued_on if isinstance(record, ResidencePermit) else record.started_on
+
+    def may_end(self, actor):
+        return self.only_agency is None or actor.agency_id == self.only_agency.pk
+
+
+def protections_in_force(victim, *, services=None, periods=None, supports=None, permits=None, today=None):
+    """What the status opened and is still in force [WG 34, VS 23, VS 24, NA IV fn 12]: open
+    assistance services, reflection periods not over, open supporting-agency supports and
+    granted residence permits for victims of trafficking not yet expired. Each list may be given
+    already fetched (the victim page has them), else it is read here."""
+    today = today or timezone.localdate()
+    if services is None:
+        services = victim.services.select_related("provider")
+    if periods is None:
+        periods = victim.reflection_periods.select_related("jurisdiction")
+    if supports is None:
+        supports = victim.supports.filter(ended_on__isnull=True).select_related("agency")
+    if permits is None:
+        permits = victim.residence_permits.all()
+    found = []
+    for service in services:
+        if service.ended_on is None or service.ended_on > today:
+            found.append(Protection(f"service:{service.pk}", _("%(service)s by %(provider)s, since %(since)s") % {
+                "service": service.get_kind_display(), "provider": service.provider, "since": service.started_on},
+                service))
+    for period in periods:
+        if period.ended_on is None and period.ends_on >= today:
+            found.append(Protection(f"reflection:{period.pk}", _("Reflection and recovery period %(start)s – %(end)s")
+                                    % {"start": period.started_on, "end": period.ends_on}, period))
+    for support in supports:
+        if support.ended_on is None:
+            found.append(Protection(f"support:{support.pk}", _("Support by %(agency)s, since %(since)s") % {
+                "agency": support.agency, "since": support.started_on}, support, only_agency=support.agency))
+    for permit in permits:
+        if (permit.kind == ResidencePermit.Kind.VICTIM and permit.status == ResidencePermit.Status.GRANTED
+                and permit.expires_on and permit.expires_on >= today):
+            found.append(Protection(f"permit:{permit.pk}", _("%(permit)s, issued %(issued)s, expires %(expires)s") % {
+                "permit": permit.get_kind_display(), "issued": permit.issued_on, "expires": permit.expires_on},
+                permit))
+    return found
+
+
+REASONS_REQUIRED = gettext_lazy("Give the reasons for deciding “not a victim of trafficking”: they are recorded "
+                                "with the decision.")
+
+
+@transaction.atomic
+def decide_not_a_victim(victim, *, actor, authority, reasons, decided_on=None, deciding_organisation="",
+                        end_protections=(), version=None):
+    """Record that the person is not a victim of trafficking (HTCDS NotAVictimOfTrafficking)
+    [SPEC 2.3, WG 17(e), NA IV.D.1]. Not a step down the ladder: a decision of its own, taken
+    by whoever may set the status, from any rung, kept as a StatusDecision whose `criteria`
+    holds the reasons (one text for "why", as for every decision, so exports and histories read
+    one field; `reasons` is its name on the page and in the API) and whose `protections_ended`
+    lists what it ended.
+
+    What the status opened (protections_in_force) ends only by this explicit choice: the keys
+    in `end_protections` end on the decision date, through the same saves as elsewhere, each
+    history row naming the decision; everything else stays in force [WG 34, VS 24]. Support is
+    ended only by the supporting agency itself (end_support). While "not a victim", services
+    and reflection periods are refused; set_status moves the person back to presumed or
+    identified on a later decision. Refused input writes nothing."""
+    victim = lock_version(victim, version)
+    if victim.status == Victim.Status.NOT_A_VICTIM:
+        raise ValidationError(_("This person is already decided not to be a victim of trafficking."))
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    errors = {}
+    if not (reasons or "").strip():
+        errors["reasons"] = REASONS_REQUIRED
+    if not (authority or "").strip():
+        errors["authority"] = _("Name the authority that decided.")
+    if decided_on > today:
+        errors["decided_on"] = _("A decision is recorded once it is taken: its date cannot be in the future.")
+    in_force = {protection.key: protection for protection in protections_in_force(victim, today=decided_on)}
+    chosen = list(dict.fromkeys(end_protections))
+    problems = []
+    for key in chosen:
+        protection = in_force.get(key)
+        if protection is None:
+            problems.append(_("“%(key)s” is not in force for this victim.") % {"key": key})
+        elif not protection.may_end(actor):
+            problems.append(_("Only %(agency)s can end its own support.") % {"agency": protection.only_agency})
+        elif protection.starts_on and protection.starts_on > decided_on:
+            problems.append(_("%(what)s starts after the decision date, so the decision cannot end it.")
+                            % {"what": protection.label})
+        elif isinstance(protection.record, ResidencePermit) and protection.starts_on == decided_on:
+            problems.append(_("%(what)s was issued on the decision date: record it as ended on the permit itself.")
+                            % {"what": protection.label})
+    if problems:
+        errors["end_protections"] = problems
+    if errors:
+        raise ValidationError(errors)
+    ended = [in_force[key] for key in chosen]
+    decision = _save(StatusDecision(
+        victim=victim, status=Victim.Status.NOT_A_VICTIM, authority=authority.strip(), criteria=reasons.strip(),
+        deciding_organisation=deciding_organisation or deciding_organisation_of(actor), decided_on=decided_on,
+        recorded_by=actor, protections_ended="\n".join(str(protection.label) for protection in ended)))
+    # History keeps at most 100 characters of a reason: the decision's number and date lead to it.
+    note = _("Ended by decision %(id)s “not a victim of trafficking” of %(date)s.") % {
+        "id": decision.pk, "date": decided_on}
+    for protection in ended:
+        _end_protection(protection, actor=actor, ended_on=decided_on, note=note)
+    victim.status = Victim.Status.NOT_A_VICTIM
+    _save(victim)
+    return decision
+
+
+def _end_protection(protection, *, actor, ended_on, note):
+    record = protection.record
+    if isinstance(record, VictimSupport):
+        end_support(record, actor=actor, ended_on=ended_on, note=note)
+        return
+    if isinstance(record, AssistanceService):
+        record.ended_on = ended_on
+    elif isinstance(record, ReflectionPeriod):
+        record.ended_on = ended_on  # its deadline is met (calendars.deadlines.for_reflection_period)
+    elif isinstance(record, ResidencePermit):
+        record.status, record.expires_on = ResidencePermit.Status.EXPIRED, ended_on
+    record._change_reason = note  # simple-history keeps it on the row this save writes
+    _save(record)
+
+
+def _refuse_while_not_a_victim(victim, what):
+    if victim.status == Victim.Status.NOT_A_VICTIM:
+        raise ValidationError(_("%(what)s: this person was decided not to be a victim of trafficking. A later "
+                                "decision recording them as presumed or identified opens it again.") % {"what": what})
 
 
 @transaction.atomic
@@ -208,9 +374,9 @@ def add_supporting_agency(victim, agency):
 
 
 @transaction.atomic
-def end_support(support, *, actor=None, ended_on=None):
+def end_support(support, *, actor=None, ended_on=None, note=""):
     """Only the supporting agency itself ends its support (and with it the access it had):
-    nobody else can cut a victim off from their NGO."""
+    nobody else can cut a victim off from their NGO. `note` says why, in the history."""
     victim = lock(support.victim)
     support = VictimSupport.objects.select_for_update().get(pk=support.pk)
     if actor is not None and actor.agency_id != support.agency_id:
@@ -218,6 +384,8 @@ def end_support(support, *, actor=None, ended_on=None):
     if support.ended_on is not None:
         raise ValidationError(_("This support has ended already."))
     support.ended_on = ended_on or timezone.localdate()
+    if note:
+        support._change_reason = note
     _save(support)
     sync_victim_grants(victim)
     return support
@@ -264,8 +432,10 @@ def withdraw_consent(consent, *, note="", withdrawn_on=None):
 @transaction.atomic
 def add_service(victim, **fields):
     """Services open from “presumed” on: they never wait for formal identification [WG 34,
-    VS 24], and never depend on cooperation with the authorities [WG 58]."""
+    VS 24], and never depend on cooperation with the authorities [WG 58]. None opens while the
+    person is decided not to be a victim."""
     victim = lock(victim)
+    _refuse_while_not_a_victim(victim, _("No new service"))
     if victim.status == Victim.Status.POTENTIAL:
         raise ValidationError(_("Record the victim as presumed first: services start at “presumed”, without "
                                 "waiting for formal identification."))
@@ -274,8 +444,10 @@ def add_service(victim, **fields):
 
 @transaction.atomic
 def start_reflection_period(victim, *, jurisdiction, started_on=None, granted_by=""):
-    """Its length is the jurisdiction's setting; it runs whether or not the victim cooperates."""
+    """Its length is the jurisdiction's setting; it runs whether or not the victim cooperates.
+    None starts while the person is decided not to be a victim [NA IV fn 12]."""
     victim = lock(victim)
+    _refuse_while_not_a_victim(victim, _("No reflection period"))
     period = ReflectionPeriod(victim=victim, jurisdiction=jurisdiction, started_on=started_on or timezone.localdate(),
                               granted_by=granted_by)
     period.ends_on = period.compute_ends_on()

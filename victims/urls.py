@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.VictimUpdateView.as_view(), name="victim-edit"),
     path("<int:pk>/identity/", views.IdentityUpdateView.as_view(), name="victim-identity-edit"),
     path("<int:pk>/status/", views.StatusView.as_view(), name="victim-status"),
+    path("<int:pk>/not-a-victim/", views.NotAVictimView.as_view(), name="victim-not-a-victim"),
     path("<int:pk>/verify-adult/", views.VerifyAdultView.as_view(), name="victim-verify-adult"),
     path("<int:pk>/export/", views.VictimExportView.as_view(), name="victim-export"),
     path("<int:pk>/consents/add/", views.ConsentCreateView.as_view(), name="victim-consent-add"),

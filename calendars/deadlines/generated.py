@@ -193,6 +193,9 @@ def for_risk_assessment(assessment):
 
 
 def for_reflection_period(period):
+    """The end of the period; one cut short by a decision has ended, so its deadline is met."""
+    if period.ended_on is not None:
+        return _retire(Deadline.objects.filter(source_key=f"reflection:{period.pk}:end"), met=True)
     return _upsert(f"reflection:{period.pk}:end", kind=K.REFLECTION_END, victim=period.victim,
                    title=_("End of the reflection period of %(victim)s") % {"victim": period.victim.code},
                    due_at=end_of_day(period.ends_on), responsible_agency=_supporting_agency(period.victim))

@@ -45,11 +45,14 @@ class StatusDecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatusDecision
         fields = ["id", "victim", "victim_code", "status", "decided_on", "authority", "deciding_organisation",
-                  "criteria", "channel", "recorded_by"]
+                  "criteria", "channel", "protections_ended", "recorded_by"]
+        extra_kwargs = {"criteria": {"help_text": _("The criteria used; for “not a victim”, the reasons.")},
+                        "protections_ended": {"help_text": _("What a “not a victim” decision ended, one per line.")}}
 
 
 class StatusDecisionViewSet(ReadOnlySectionViewSet):
-    """Every step of the status ladder; a step is taken at /api/victims/{id}/status/."""
+    """Every step of the status ladder and every "not a victim" decision; a step is taken at
+    /api/victims/{id}/status/, the other at /api/victims/{id}/not-a-victim/."""
 
     serializer_class = StatusDecisionSerializer
     related = ("recorded_by",)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.serializers import CountryFieldMixin
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -256,6 +256,36 @@ class StatusChangeSerializer(serializers.Serializer):
         help_text=_("The kind of organisation that decided (HTCDS); by default, that of your agency."))
 
 
+class ProtectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("Name it in `end_protections` to end it with the decision."))
+    kind = serializers.ChoiceField(choices=["service", "reflection", "support", "permit"])
+    label = serializers.CharField()
+    may_end = serializers.BooleanField(help_text=_("False for another agency's support: only that agency ends it."))
+
+    def to_representation(self, protection):
+        return {"key": protection.key, "kind": protection.key.split(":")[0], "label": str(protection.label),
+                "may_end": protection.may_end(self.context["request"].user)}
+
+
+class NotAVictimSerializer(serializers.Serializer):
+    authority = serializers.CharField(max_length=200, help_text=_("Who decided."))
+    reasons = serializers.CharField(
+        help_text=_("Why the person is not a victim of trafficking; kept as the decision's criteria."),
+        error_messages={"required": services.REASONS_REQUIRED, "blank": services.REASONS_REQUIRED})
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                       help_text=_("Today when left out; protections ended end on this date."))
+    deciding_organisation = serializers.ChoiceField(
+        choices=DecidingOrganisation.choices, required=False, allow_blank=True, default="",
+        help_text=_("The kind of organisation that decided (HTCDS); by default, that of your agency."))
+    end_protections = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list,
+        help_text=_("Keys of the protections in force (GET /api/victims/{id}/protections/) this decision ends; "
+                    "all others stay in force. Empty: it ends none."))
+    version = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text=_("The version you read; a decision made against an older version is refused."))
+
+
 class VerificationSerializer(serializers.Serializer):
     verified_on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -305,11 +335,13 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     """Pseudonymous victim records the caller may see. The identity appears on the single
     record only, for those the policy allows, and every read of it is logged. Front-line
     officers, investigators, prosecutors and caseworkers record victims; whoever may edit a
-    victim changes the record, moves its status up the ladder and verifies the accompanying adult."""
+    victim changes the record, moves its status up the ladder (or decides "not a victim") and
+    verifies the accompanying adult."""
 
     queryset = victims_queryset()
     filterset_class = VictimFilter
-    policy_action_for = {"status": "change", "verify_accompanying_adult": "change", "export": "export"}
+    policy_action_for = {"status": "change", "not_a_victim": "change", "protections": "view",
+                         "verify_accompanying_adult": "change", "export": "export"}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -362,6 +394,44 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                 criteria=data["criteria"], channel=data["channel"], decided_on=data["decided_on"],
                                 deciding_organisation=data["deciding_organisation"])
         return self.detail_response(victim)
+
+    @extend_schema(request=NotAVictimSerializer, responses={
+        200: VictimDetailSerializer,
+        204: OpenApiResponse(description=_("Recorded; ending your agency's own support ended your access.")),
+    })
+    @action(detail=True, methods=["post"], url_path="not-a-victim")
+    def not_a_victim(self, request, pk=None):
+        """Decide that the person is not a victim of trafficking, with the reasons: not a step
+        down the ladder but a decision of its own (kept as a status decision). It ends only the
+        protections named in `end_protections`; the others stay in force. A later decision at
+        /status/ may record the person as presumed or identified again."""
+        victim = self.get_object()
+        form = NotAVictimSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            with model_errors():
+                services.decide_not_a_victim(
+                    victim, actor=request.user, authority=data["authority"], reasons=data["reasons"],
+                    decided_on=data["decided_on"], deciding_organisation=data["deciding_organisation"],
+                    end_protections=data["end_protections"], version=data["version"])
+        except serializers.ValidationError as error:
+            if str(STALE_MESSAGE) in str(error.detail):
+                raise serializers.ValidationError({"version": [STALE_MESSAGE]}) from None
+            raise
+        if not policy.can(request.user, "view", Victim.objects.get(pk=victim.pk)):
+            # Ending their own agency's support ended their access: the decision is recorded.
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.detail_response(victim)
+
+    @extend_schema(responses=ProtectionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def protections(self, request, pk=None):
+        """What the status opened and is still in force (open services, reflection periods not
+        over, supports, granted victims' permits): what a "not a victim" decision may end."""
+        victim = self.get_object()
+        return Response(ProtectionSerializer(services.protections_in_force(victim), many=True,
+                                             context=self.get_serializer_context()).data)
 
     @extend_schema(request=VerificationSerializer, responses=VictimDetailSerializer)
     @action(detail=True, methods=["post"], url_path="verify-accompanying-adult")

@@ -39,6 +39,9 @@ class Victim(ChoiceLabels, ReviewsRecodedValues):
         POTENTIAL = "potential", _("Potential victim")
         PRESUMED = "presumed", _("Presumed victim")
         IDENTIFIED = "identified", _("Identified victim")
+        # Not a rung of the ladder: a decision of its own, with reasons, which a later decision
+        # (review, appeal, new facts) may replace by presumed or identified (victims.services).
+        NOT_A_VICTIM = "not_a_victim", _("Not a victim of trafficking")
 
     class AgeGroup(models.TextChoices):
         CHILD = "child", _("Child (under 18)")
@@ -164,9 +167,21 @@ class Victim(ChoiceLabels, ReviewsRecodedValues):
         return Victim.AgeGroup.CHILD if years < 18 else Victim.AgeGroup.ADULT
 
 
+# HTCDS 2.0 vic_TraffickingStatus for each of our statuses [SPEC 2.3]: the ladder's first two
+# rungs are both "possible", formal identification is "actual".
+HTCDS_TRAFFICKING_STATUS = {
+    Victim.Status.POTENTIAL: "PossibleVictimOfTrafficking",
+    Victim.Status.PRESUMED: "PossibleVictimOfTrafficking",
+    Victim.Status.IDENTIFIED: "ActualVictimOfTrafficking",
+    Victim.Status.NOT_A_VICTIM: "NotAVictimOfTrafficking",
+}
+
+
 class StatusDecision(models.Model):
     """One step up the ladder potential -> presumed -> identified: who decided, when, on which
-    criteria and through which channel [WG 17(e), NA IV.D.1]."""
+    criteria and through which channel [WG 17(e), NA IV.D.1]; or a decision that the person is
+    not a victim of trafficking, whose reasons are kept in `criteria` (required for every
+    decision) and which names the protections it ended (victims.services.decide_not_a_victim)."""
 
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="status_decisions")
     status = models.CharField(_("status"), max_length=12, choices=Victim.Status.choices)
@@ -179,6 +194,8 @@ class StatusDecision(models.Model):
     criteria = models.TextField(_("criteria used"))
     channel = models.CharField(_("identified through"), max_length=20, choices=IdentificationChannel.choices,
                                blank=True)
+    # "Not a victim" ends only the protections the decision names; what it ended, one per line.
+    protections_ended = models.TextField(_("protections ended"), blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 

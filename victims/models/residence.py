@@ -25,12 +25,22 @@ class ReflectionPeriod(models.Model):
     started_on = models.DateField(_("from"), default=timezone.localdate)
     ends_on = models.DateField(_("until"), editable=False)
     granted_by = models.CharField(_("granted by"), max_length=200, blank=True)
+    # Set only when a decision cuts the period short ("not a victim", victims.services); `ends_on`
+    # keeps the end it was granted until.
+    ended_on = models.DateField(_("ended early on"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reflection and recovery period")
         verbose_name_plural = _("reflection and recovery periods")
         ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="reflection_ends_after_start",
+                violation_error_message=_("A reflection period cannot end before it starts."),
+            ),
+        ]
 
     def __str__(self):
         return f"reflection period of {self.victim} until {self.ends_on}"
@@ -42,9 +52,13 @@ class ReflectionPeriod(models.Model):
         self.ends_on = self.compute_ends_on()
         super().save(*args, **kwargs)
 
+    @property
+    def last_day(self):
+        return self.ended_on or self.ends_on
+
     def is_running(self, today=None):
         today = today or timezone.localdate()
-        return self.started_on <= today <= self.ends_on
+        return self.started_on <= today <= self.last_day
 
 
 class ResidencePermit(models.Model):

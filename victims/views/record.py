@@ -25,7 +25,8 @@ from .. import services
 from ..api.victim import victim_export
 from ..flags import with_flags
 from ..forms import (
-    ConsentForm, CounsellingNoteForm, IdentityForm, RecordVictimForm, StatusForm, VictimForm, WithdrawConsentForm,
+    ConsentForm, CounsellingNoteForm, IdentityForm, NotAVictimForm, RecordVictimForm, StatusForm, VictimForm,
+    WithdrawConsentForm,
 )
 from ..identity import reveal_identity, search_by_name
 from ..models import Consent, CooperationWithAuthorities, CounsellingNote, Victim, VictimIdentity
@@ -117,17 +118,22 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
             case.victim_link = links[case.pk]
         policy.record_shown(user, cases, purpose="victim page")
         context["cases"] = cases
-        context["supports"] = victim.supports.filter(ended_on__isnull=True).select_related("agency")
+        context["supports"] = list(victim.supports.filter(ended_on__isnull=True).select_related("agency"))
         # Referrals of this victim the reader's agency sent or received [SPEC 2.4].
         context["referrals"] = policy.visible(user, Referral.objects.filter(victim=victim)).select_related(
             "from_agency", "to_agency")
         context["audience"] = policy.audience(victim, user)
         context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
-        context["next_status"] = victim.status != services.LADDER[-1]
+        context["next_status"] = bool(services.next_statuses(victim.status))
         context["consents"] = victim.consents.select_related("agency", "recorded_by")
-        context["services"] = victim.services.select_related("provider")
-        context["reflection_periods"] = victim.reflection_periods.select_related("jurisdiction")
-        context["permits"] = victim.residence_permits.all()
+        context["services"] = list(victim.services.select_related("provider"))
+        context["reflection_periods"] = list(victim.reflection_periods.select_related("jurisdiction"))
+        context["permits"] = list(victim.residence_permits.all())
+        if victim.status == Victim.Status.NOT_A_VICTIM:
+            # From the rows the page shows anyway: the notice costs no query.
+            context["still_in_force"] = services.protections_in_force(
+                victim, services=context["services"], periods=context["reflection_periods"],
+                supports=context["supports"], permits=context["permits"])
         context["asylum_claims"] = victim.asylum_claims.all()
         context["returns"] = victim.returns.select_related("risk_assessment")
         context["open_cases"] = services.open_linked_cases(victim).count()
@@ -249,7 +255,12 @@ class StatusView(VictimObjectMixin, FormView):
     form_class = StatusForm
     template_name = "victims/section_form.html"
     policy_action = "change"
-    heading = gettext_lazy("Move up the status ladder")
+
+    @property
+    def heading(self):
+        if self.victim.status == Victim.Status.NOT_A_VICTIM:
+            return _("A later decision: presumed or identified victim")
+        return _("Move up the status ladder")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "victim": self.victim, "user": self.request.user}
@@ -264,6 +275,48 @@ class StatusView(VictimObjectMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Status changed."))
+        return redirect(f"{self.victim.get_absolute_url()}#status")
+
+
+class NotAVictimView(VictimObjectMixin, FormView):
+    """The decision "not a victim of trafficking" [SPEC 2.3]: the same people who set the
+    status decide it. The form lists what the status opened and is still in force; a first valid
+    submission shows what will end and what stays, and only a confirmed one is recorded."""
+
+    form_class = NotAVictimForm
+    template_name = "victims/not_a_victim_form.html"
+    policy_action = "change"
+    heading = gettext_lazy("Decide: not a victim of trafficking")
+
+    def get_form_kwargs(self):
+        self.protections = services.protections_in_force(self.victim)
+        return {**super().get_form_kwargs(), "victim": self.victim, "user": self.request.user,
+                "protections": self.protections}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(already=self.victim.status == Victim.Status.NOT_A_VICTIM, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if "change" in self.request.POST:  # back from the confirmation, to change the decision
+            return self.render_to_response(self.get_context_data(form=form))
+        if not data["confirm"]:
+            form.ask_confirmation()
+            ending, staying = form.chosen()
+            return self.render_to_response(self.get_context_data(form=form, confirming=True, ending=ending,
+                                                                 staying=staying))
+        try:
+            services.decide_not_a_victim(
+                self.victim, actor=self.request.user, authority=data["authority"], reasons=data["reasons"],
+                decided_on=data["decided_on"], deciding_organisation=data["deciding_organisation"],
+                end_protections=data["end_protections"], version=data["version"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Recorded: not a victim of trafficking."))
+        if not policy.can(self.request.user, "view", Victim.objects.get(pk=self.victim.pk)):
+            # Ending their own agency's support may have ended their access too.
+            return redirect("victim-list")
         return redirect(f"{self.victim.get_absolute_url()}#status")
 
 
