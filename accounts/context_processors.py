@@ -32,6 +32,8 @@ def navigation(request):
         entries.append((reverse("coordination-report"), _("Coordination")))
     if policy.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
+    if policy.may_use(user, Victim, "view_identity"):
+        entries.append((reverse("htcds"), _("HTCDS exchange")))
     if policy.may_use(user, Referral) and user.agency_id:
         entries.append((reverse("referral-inbox"), _("Referrals")))
     if policy.may_use(user, Hearing) or policy.may_use(user, Deadline):

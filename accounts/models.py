@@ -155,6 +155,7 @@ class AccessLog(models.Model):
         VIEW = "view", _("Viewed")
         VIEW_IDENTITY = "view_identity", _("Viewed victim identity")
         EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
         DENIED = "denied", _("Access denied")
         OVERRIDE = "override", _("Consent overridden")
         GRANT = "grant", _("Access granted by consent")

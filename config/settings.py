@@ -250,6 +250,10 @@ REPORT_SCREEN_ROWS = int(os.environ.get("REPORT_SCREEN_ROWS", "100"))
 # Exported files live outside anything the web server serves, for this long, then beat deletes them.
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", BASE_DIR / ".local" / "exports"))
 EXPORT_FILE_HOURS = float(os.environ.get("EXPORT_FILE_HOURS", "1"))
+# An HTCDS import: the largest file and row count taken, and how many problems a refusal lists.
+HTCDS_IMPORT_MAX_BYTES = int(os.environ.get("HTCDS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+HTCDS_IMPORT_MAX_ROWS = int(os.environ.get("HTCDS_IMPORT_MAX_ROWS", "5000"))
+HTCDS_IMPORT_MAX_PROBLEMS = 500
 # The longest period a report may cover.
 REPORT_MAX_YEARS = 5
 

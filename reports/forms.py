@@ -102,3 +102,18 @@ class ExportForm(CoordinationFilterForm):
     def __init__(self, data=None, *, user, **kwargs):
         kwargs.setdefault("auto_id", "export-%s")  # beside the filter form on one page
         super().__init__(data, user=user, **kwargs)
+
+
+class HtcdsExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(ExportJob.Format.CSV, _("CSV (one table, UTF-8)")),
+                                    (ExportJob.Format.XLSX, _("Excel (the table, then a sheet about the file)"))],
+        error_messages={"invalid_choice": _("An HTCDS file is made as CSV or Excel."),
+                        "required": _("Choose a format.")})
+
+
+class HtcdsImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("HTCDS file"), help_text=_("CSV (UTF-8) or Excel (.xlsx), headers in the first row."),
+        error_messages={"required": _("Choose the file to import."),
+                        "empty": _("The file is empty.")})

@@ -17,6 +17,9 @@ class ExportJob(models.Model):
 
     class Report(models.TextChoices):
         COORDINATION = "coordination", _("Coordination report")
+        HTCDS = "htcds", _("HTCDS victim records")
+        # An import runs as a job too: the same worker, progress, owner-only page and access log.
+        HTCDS_IMPORT = "htcds_import", _("HTCDS import")
 
     class Format(models.TextChoices):
         CSV = "csv", _("CSV (one file per table, zipped)")
@@ -41,6 +44,9 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.TextField(_("why it failed"), blank=True)
+    # What refused an import: [{"row", "field", "message"}], never a value from the file (nor
+    # its name, which may be a victim's).
+    problems = models.JSONField(_("problems found"), default=list, blank=True)
     file_name = models.CharField(max_length=200, blank=True, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -54,9 +60,10 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
         ordering = ["-created_at"]
         constraints = [
+            # An export that is done has its file; an import leaves none (its rows are the result).
             models.CheckConstraint(
-                condition=~models.Q(status="done") | (~models.Q(file_name="") & ~models.Q(sha256="")
-                                                      & models.Q(expires_at__isnull=False)),
+                condition=~models.Q(status="done") | models.Q(report="htcds_import")
+                | (~models.Q(file_name="") & ~models.Q(sha256="") & models.Q(expires_at__isnull=False)),
                 name="export_done_has_file",
             ),
             models.CheckConstraint(condition=~models.Q(status="failed") | models.Q(file_name=""),
@@ -68,6 +75,10 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("export-status", args=[self.pk])
+
+    @property
+    def is_import(self):
+        return self.report == self.Report.HTCDS_IMPORT
 
     @property
     def is_finished(self):
@@ -85,5 +96,26 @@ class ExportJob(models.Model):
     def download_name(self):
         # Local time, as the file's own "Exported at" line and the pages show it.
         stamp = timezone.localtime(self.finished_at or self.created_at).strftime("%Y%m%d-%H%M")
-        extension = "zip" if self.format == self.Format.CSV else self.format
-        return f"{self.report}-report-{stamp}.{extension}"
+        return f"{self.report}-report-{stamp}.{self.extension}"
+
+    @property
+    def status_shown(self):
+        if self.is_import and self.status == self.Status.DONE:
+            return _("Imported")
+        if self.is_import and self.status == self.Status.FAILED:
+            return _("Refused: nothing imported")
+        return self.get_status_display()
+
+    @property
+    def format_shown(self):
+        if self.format == self.Format.CSV and self.report != self.Report.COORDINATION:
+            return _("CSV (one table)")
+        return self.get_format_display()
+
+    @property
+    def extension(self):
+        """The file's extension: a coordination report's CSV is a zip of one file per table; the
+        HTCDS exchange file is one plain table, as another HTCDS system reads it."""
+        if self.format == self.Format.CSV and self.report == self.Report.COORDINATION:
+            return "zip"
+        return self.format

@@ -159,6 +159,11 @@ class Report:
     generated_by: str
     generated_at: datetime.datetime
     sections: list = field(default_factory=list)
+    # A file for another system to read (HTCDS): its table comes first and alone, headers in
+    # row 1, with the lines about the file after it (Excel) or not at all (CSV).
+    interchange: bool = False
+    # (pk, code) of the victims whose identity the file holds, for the access log; None: none.
+    reveals_identity_of: object = None
 
     @property
     def tables(self):

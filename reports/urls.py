@@ -7,6 +7,9 @@ urlpatterns = [
     path("supervision/", views.SupervisorDashboardView.as_view(), name="supervisor-dashboard"),
     path("coordination/", views.CoordinationReportView.as_view(), name="coordination-report"),
     path("coordination/export/", views.CoordinationExportView.as_view(), name="coordination-export"),
+    path("htcds/", views.HtcdsExchangeView.as_view(), name="htcds"),
+    path("htcds/export/", views.HtcdsExportView.as_view(), name="htcds-export"),
+    path("htcds/import/", views.HtcdsImportView.as_view(), name="htcds-import"),
     path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export-status"),
     path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export-download"),
 ]

@@ -14,10 +14,13 @@ from django.views.generic import ListView, TemplateView
 from accounts import policy
 from accounts.functions import Function
 from cases.models import Case
+from victims.models import Victim
 
 from . import coordination, services
 from .exports import jobs
-from .forms import CoordinationFilterForm, ExportForm
+from .forms import CoordinationFilterForm, ExportForm, HtcdsExportForm, HtcdsImportForm
+from .htcds import importing as htcds_importing
+from .htcds.fields import FIELDS as HTCDS_FIELDS
 from .models import ExportJob
 from .tables import cell_text
 
@@ -150,6 +153,64 @@ class CoordinationExportView(CoordinationReportView):
         except jobs.ExportRefused as refusal:
             raise PermissionDenied(str(refusal)) from None
         return redirect(job)
+
+
+# --- HTCDS exchange (investigators, prosecutors, caseworkers) -------------------------------
+
+class HtcdsExchangeView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """Victim records in and out as HTCDS 2.0 files [SPEC 2.3, SPEC 3]: the export of every
+    victim whose identity the user may see, and the all-or-nothing import."""
+
+    template_name = "reports/htcds.html"
+    permission_denied_message = _("Only investigators, prosecutors and caseworkers, who may see victims' "
+                                  "identities, exchange HTCDS files.")
+
+    def test_func(self):
+        return policy.may_use(self.request.user, Victim, "view_identity")
+
+    def render(self, export_form=None, import_form=None, status=200):
+        user = self.request.user
+        context = self.get_context_data(
+            export_form=export_form or HtcdsExportForm(), import_form=import_form or HtcdsImportForm(),
+            may_import=htcds_importing.may_import(user), fields=HTCDS_FIELDS,
+            recent_jobs=ExportJob.objects.filter(
+                requested_by=user, report__in=[ExportJob.Report.HTCDS, ExportJob.Report.HTCDS_IMPORT],
+                created_at__gte=timezone.now() - datetime.timedelta(hours=settings.EXPORT_FILE_HOURS),
+            ).order_by("-created_at")[:5])
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render()
+
+
+class HtcdsExportView(HtcdsExchangeView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = HtcdsExportForm(request.POST)
+        if not form.is_valid():
+            return self.render(export_form=form, status=400)
+        try:
+            job = jobs.request_export(user=request.user, report=ExportJob.Report.HTCDS,
+                                      format=form.cleaned_data["format"])
+        except jobs.ExportRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        return redirect(job)
+
+
+class HtcdsImportView(HtcdsExchangeView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = HtcdsImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                job = jobs.request_import(user=request.user, upload=form.cleaned_data["file"])
+            except jobs.ExportRefused as refusal:
+                form.add_error("file", str(refusal))
+            else:
+                return redirect(job)
+        return self.render(import_form=form, status=400)
 
 
 class ExportStatusView(LoginRequiredMixin, TemplateView):

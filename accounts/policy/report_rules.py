@@ -1,5 +1,8 @@
-"""Who may follow and download an export: the person who asked for it, while they still read
-the report it came from. A file nobody else can fetch, even with its address [SPEC 2.8]."""
+"""Who may follow and download an export or follow an import: the person who asked for it, while
+their function still lets them read what it holds (coordination reports: focal points and
+supervisors; HTCDS files, which hold identities: those who may see some). A file nobody
+else can fetch, even with its address [SPEC 2.8]; reports.exports.jobs asks, per report, whether
+its owner may still have it."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,16 +10,19 @@ from reports.models import ExportJob
 
 from .court_rules import RULES
 from .engine import Action, ObjectRule
-from .rules import COORDINATORS
+from .rules import COORDINATORS, IDENTITY_READERS, RECORDERS
+
+# Those who see identities: by function, or (front line) of the victims they recorded.
+OWNERS = COORDINATORS | IDENTITY_READERS | RECORDERS
 
 
 class ExportRule(ObjectRule):
     model = ExportJob
     actions = {
         "view": Action("view", _("follow the export"), frozenset(), owner_field="requested_by",
-                       owner_functions=COORDINATORS),
+                       owner_functions=OWNERS),
         "download": Action("download", _("download the exported file"), frozenset(), owner_field="requested_by",
-                           owner_functions=COORDINATORS),
+                           owner_functions=OWNERS),
     }
 
 

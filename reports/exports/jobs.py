@@ -11,8 +11,10 @@ import datetime
 import hashlib
 import logging
 import os
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,8 +23,12 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.audit import log_access
 from accounts.models import AccessLog
+from cases.models import Case
+from victims.models import Victim
 
+from ..htcds import export as htcds_export, importing as htcds_importing
 from ..models import ExportJob
+from .storage import export_dir, file_path, upload_path
 from .writers import WRITERS
 
 logger = logging.getLogger(__name__)
@@ -35,25 +41,44 @@ class ExportRefused(Exception):
     """The job cannot run as asked; the message is shown to its owner."""
 
 
-def request_export(*, user, period, format, report=ExportJob.Report.COORDINATION):
-    """Queue an export of `report` for `period`; the worker starts once this transaction commits."""
-    from ..tasks import run_export
-
-    if not policy.may_use(user, ExportJob, "download"):
-        raise ExportRefused(_("You may not export reports."))
-    job = ExportJob.objects.create(report=report, requested_by=user, filters=period.as_json(), format=format)
-    transaction.on_commit(lambda: run_export.delay(str(job.pk)))
+def request_export(*, user, format, period=None, report=ExportJob.Report.COORDINATION):
+    """Queue an export of `report` (for `period`, if the report has one); the worker starts
+    once this transaction commits."""
+    if report not in REPORTS or not REPORTS[report].allowed(user):
+        raise ExportRefused(REPORTS[report].refusal if report in REPORTS else _("There is no such report."))
+    if format not in REPORTS[report].formats:
+        raise ExportRefused(_("This report is not made as %(format)s.") % {"format": format})
+    job = ExportJob.objects.create(report=report, requested_by=user, filters=period.as_json() if period else {},
+                                   format=format)
+    queue(job)
     return job
 
 
-def export_dir():
-    directory = settings.EXPORT_ROOT
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return directory
+def request_import(*, user, upload):
+    """Queue the import of an uploaded HTCDS file (CSV or Excel): kept under the job's random
+    id, readable by this process alone, until the worker has read it."""
+    if not htcds_importing.may_import(user):
+        raise ExportRefused(_("Only those of an agency who record victims and may see their identities import them."))
+    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    if extension not in (ExportJob.Format.CSV, ExportJob.Format.XLSX):
+        raise ExportRefused(_("Upload a CSV file (.csv) or an Excel workbook (.xlsx)."))
+    if upload.size > settings.HTCDS_IMPORT_MAX_BYTES:
+        raise ExportRefused(_("The file is larger than %(size)d MB. Split it.")
+                            % {"size": settings.HTCDS_IMPORT_MAX_BYTES // (1024 * 1024)})
+    job = ExportJob.objects.create(report=ExportJob.Report.HTCDS_IMPORT, requested_by=user, format=extension)
+    descriptor = os.open(upload_path(job), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as stream:
+        for chunk in upload.chunks():
+            stream.write(chunk)
+    queue(job)
+    return job
 
 
-def file_path(job):
-    return export_dir() / job.file_name if job.file_name else None
+def queue(job):
+    """Hand the job to a worker once the transaction that made it commits."""
+    from ..tasks import run_export  # the task module imports this one
+
+    transaction.on_commit(lambda: run_export.delay(str(job.pk)))
 
 
 def _claim(job_id):
@@ -78,17 +103,37 @@ def _coordination(user, filters):
     return coordination.build(user, form.period())
 
 
-# Each exportable report: its key -> a function (user, the job's filters) -> tables.Report,
-# refusing filters the user may no longer use. Another report plugs in here.
-REPORTS = {ExportJob.Report.COORDINATION: _coordination}
+@dataclass(frozen=True)
+class Exportable:
+    """A report that can be exported: who may ask for it (the access policy's answer), how it is
+    built from a job's filters, and in which formats."""
+
+    allowed: object  # user -> bool
+    build: object  # (user, the job's filters) -> tables.Report, refusing filters no longer allowed
+    refusal: str
+    formats: tuple = tuple(ExportJob.Format.values)
+
+
+# Each exportable report by its key. Another report plugs in here.
+REPORTS = {
+    ExportJob.Report.COORDINATION: Exportable(
+        lambda user: policy.may_use(user, Case, "coordinate"), _coordination,
+        _("Only focal points and supervisors export coordination reports.")),
+    # Identities leave in it: only for those whose function lets them see identities at all
+    # (the rows are then the victims whose identity each may see).
+    ExportJob.Report.HTCDS: Exportable(
+        lambda user: policy.may_use(user, Victim, "view_identity"), htcds_export.build,
+        _("Only those who may see victims' identities export HTCDS files."),
+        formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
+}
 
 
 def _build(job):
     if job.report not in REPORTS:
         raise ExportRefused(_("There is no such report."))
-    if not policy.may_use(job.requested_by, ExportJob, "download"):
+    if not REPORTS[job.report].allowed(job.requested_by):
         raise ExportRefused(_("You may no longer export this report."))
-    return REPORTS[job.report](job.requested_by, job.filters)
+    return REPORTS[job.report].build(job.requested_by, job.filters)
 
 
 def _sha256(path):
@@ -105,8 +150,9 @@ def run(job_id):
     job = _claim(job_id)
     if job is None:
         return None
-    extension = "zip" if job.format == ExportJob.Format.CSV else job.format
-    final = export_dir() / f"{job.pk}.{extension}"
+    if job.is_import:
+        return htcds_importing.run(job)
+    final = export_dir() / f"{job.pk}.{job.extension}"
     partial = final.with_suffix(final.suffix + ".part")
     jobs = ExportJob.objects.filter(pk=job.pk)
     try:
@@ -128,6 +174,10 @@ def run(job_id):
             job.save()
             log_access(job.requested_by, AccessLog.Action.EXPORT, [job], requested=f"{job.report} {job.format}",
                        purpose=str(report.title), details=export_details(job, report))
+            if report.reveals_identity_of is not None:
+                log_access(job.requested_by, AccessLog.Action.VIEW_IDENTITY,
+                           [Victim(pk=pk, code=code) for pk, code in report.reveals_identity_of],
+                           requested="export", purpose=f"{report.title} ({job.download_name})")
     except Exception as error:
         for leftover in (partial, final):
             leftover.unlink(missing_ok=True)
@@ -157,6 +207,8 @@ def open_download(user, job):
     """The file of a finished export for its owner, logged; raises Http404/PermissionDenied
     through the policy, and ExportRefused when the file is gone."""
     policy.require(user, "download", job)
+    if job.report in REPORTS and not REPORTS[job.report].allowed(user):
+        raise PermissionDenied(REPORTS[job.report].refusal)
     path = file_path(job)
     if job.status != S.DONE or job.expires_at is None or job.expires_at <= timezone.now() or not path.exists():
         raise ExportRefused(_("This export is no longer kept: files are deleted %(hours)s hour(s) after they are made. "

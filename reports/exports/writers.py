@@ -50,20 +50,29 @@ class _Counter:
         return self.done
 
 
+def _write_table(stream, table, counter):
+    writer = csv.writer(stream)
+    writer.writerow([neutralised(str(column.label)) for column in table.columns])
+    for cells, _links in table.rows(chunk_size=CHUNK):
+        writer.writerow([neutralised(value) if isinstance(value, str) else cell_text(value) for value in cells])
+        counter.add()
+
+
 def write_csv(report, path, progress, total):
     counter = _Counter(progress)
+    if report.interchange:
+        # One plain table, headers in row 1, as another system's importer expects it.
+        (table,) = report.tables
+        with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+            _write_table(stream, table, counter)
+        return counter.finish()
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("00-about.txt", "\r\n".join(_about(report, total)) + "\r\n")
         for number, table in enumerate(report.tables, start=1):
             with archive.open(f"{number:02d}-{table.key}.csv", "w") as raw:
                 # UTF-8 with a byte-order mark: Excel then reads accents right.
                 text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                writer = csv.writer(text)
-                writer.writerow([neutralised(str(column.label)) for column in table.columns])
-                for cells, _links in table.rows(chunk_size=CHUNK):
-                    writer.writerow([neutralised(value) if isinstance(value, str) else cell_text(value)
-                                     for value in cells])
-                    counter.add()
+                _write_table(text, table, counter)
                 text.flush()
                 text.detach()
     return counter.finish()
@@ -84,10 +93,14 @@ def write_xlsx(report, path, progress, total):
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     decimal = workbook.add_format({"num_format": "0.0"})
-    about = workbook.add_worksheet(_("About")[:31])
-    about.set_column(0, 0, 90)
-    for row, line in enumerate(_about(report, total)):
-        about.write_string(row, 0, line, bold if row < 2 else None)
+    def write_about():
+        about = workbook.add_worksheet(_("About")[:31])
+        about.set_column(0, 0, 90)
+        for row, line in enumerate(_about(report, total)):
+            about.write_string(row, 0, line, bold if row < 2 else None)
+
+    if not report.interchange:  # an interchange file's first sheet is its table
+        write_about()
     widths = {BOOL: 10, INT: 10, NUMBER: 12, DATE: 12, DATETIME: 17}
     for table in report.tables:
         sheet = workbook.add_worksheet(_sheet_name(table))
@@ -111,6 +124,8 @@ def write_xlsx(report, path, progress, total):
                     sheet.write_string(row, col, value)
             counter.add()
         sheet.autofilter(0, 0, max(row, 1), len(table.columns) - 1)
+    if report.interchange:
+        write_about()
     workbook.close()
     return counter.finish()
 
