@@ -96,7 +96,8 @@ class ExportJob(models.Model):
     def download_name(self):
         # Local time, as the file's own "Exported at" line and the pages show it.
         stamp = timezone.localtime(self.finished_at or self.created_at).strftime("%Y%m%d-%H%M")
-        return f"{self.report}-report-{stamp}.{self.extension}"
+        name = "htcds-victims" if self.report == self.Report.HTCDS else f"{self.report}-report"
+        return f"{name}-{stamp}.{self.extension}"
 
     @property
     def status_shown(self):

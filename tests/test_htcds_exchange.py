@@ -236,8 +236,9 @@ def test_every_problem_of_every_row_is_listed_and_shown_to_the_importer(demo, ex
             (2, "vic_TypeOfSexExploitation"), (2, "prs_Citizenship"), (3, "tip_VictimCode"), (4, "")} <= found
     page = client.get(f"/reports/exports/{job.pk}/").content.decode()
     assert 'id="import-problems"' in page and "prs_Birthdate" in page and hidden in page
+    listed = page[page.index('id="import-problems"'):page.index("</table>", page.index('id="import-problems"'))]
     for value in ("not-an-address", "Female", "02/01/1990", "ZZ", "V-AEIOU123"):
-        assert value not in page  # a problem says what is wrong, never the value
+        assert value not in listed  # a problem says what is wrong, never the value
     assert not Victim.objects.filter(identity__given_names__in=["Ana", "Rui"]).exists()
 
 

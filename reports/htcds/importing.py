@@ -248,7 +248,10 @@ def check(rows, user, *, progress=lambda done: None):
             if reference not in linkable and reference not in to_open:
                 row.problem("tip_CaseLinks", _("no case you may link victims to has the reference “%(reference)s”, "
                                                "and you may not open it here") % {"reference": reference[:50]})
-    problems = [problem for row in rows for problem in row.problems]
+    # Row by row, each row's problems in the order of the file's columns.
+    order = {field.name: place for place, field in enumerate(fields.FIELDS, start=1)}
+    problems = sorted((problem for row in rows for problem in row.problems),
+                      key=lambda problem: (problem["row"], order.get(problem["field"], 0)))
     return to_open, problems
 
 
