@@ -7,6 +7,8 @@ as an equation over the suppressed cells, and asks scipy's linprog for each one'
 largest value. No database is used.
 """
 
+import random
+
 import numpy as np
 import pytest
 from django.conf import settings
@@ -211,6 +213,16 @@ def test_bad_input():
         two_way([[1, -1]])
     with pytest.raises(ValueError):
         protect(two_way([[1, 2]]), 0)
+
+
+def test_a_national_size_table():
+    """30 x 12 (nationalities x forms of exploitation), a quarter of the cells small: a few
+    seconds on one core."""
+    draw = random.Random(0)
+    table = two_way([[int(draw.lognormvariate(2.5, 1.2)) for _ in range(12)] for _ in range(30)])
+    rendering = assert_protected(table, 5)
+    assert rendering.publishable
+    assert sum(c.status == SECONDARY for row in rendering.cells for c in row) < 20
 
 
 # Random tables: shapes up to 8 x 6, counts skewed towards the small ones.
