@@ -254,6 +254,9 @@ EXPORT_FILE_HOURS = float(os.environ.get("EXPORT_FILE_HOURS", "1"))
 HTCDS_IMPORT_MAX_BYTES = int(os.environ.get("HTCDS_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 HTCDS_IMPORT_MAX_ROWS = int(os.environ.get("HTCDS_IMPORT_MAX_ROWS", "5000"))
 HTCDS_IMPORT_MAX_PROBLEMS = 500
+# Published statistics suppress counts from 1 to this minus one, and enough others that none
+# can be worked back (reports/statistics) [SPEC 2.8, NA I.B].
+STATISTICS_K = int(os.environ.get("STATISTICS_K", "5"))
 # The longest period a report may cover.
 REPORT_MAX_YEARS = 5
 
