@@ -1,0 +1,1 @@
+"""Statistics for national reporting [SPEC 2.8]."""
