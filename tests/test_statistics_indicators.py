@@ -411,6 +411,12 @@ def test_cases(world, key, total, forms):
 def test_persons_prosecuted_and_convicted(world):
     assert compute(world, "persons_prosecuted", "kind")["persons"] == Tally(4, {"natural": 3, "legal": 1})
     assert compute(world, "persons_convicted", "kind")["persons"] == Tally(2, {"natural": 1, "legal": 1})
+    # By their case's forms: D1 D2 (C1 sexual), D3 (C2 both), D4 (C3 labour).
+    assert compute(world, "persons_prosecuted", "exploitation_form")["persons"] == Tally(4, {SEX: 3, FL: 2})
+    assert compute(world, "persons_prosecuted", "kind", "exploitation_form")["persons"] == Tally(
+        4, rows={"natural": 3, "legal": 1}, columns={SEX: 3, FL: 2},
+        cells={("natural", SEX): 2, ("natural", FL): 2, ("legal", SEX): 1})
+    assert compute(world, "persons_convicted", "exploitation_form")["persons"] == Tally(2, {SEX: 2})
 
 
 def test_sentences(world):

@@ -47,8 +47,10 @@ VICTIM_DIMENSIONS = {d.key: d for d in (
     Dimension("status", _("Status now"), "status", labels=dict(Victim.Status.choices)),
 )}
 CASE_DIMENSIONS = {"exploitation_form": _form("")}
-DEFENDANT_DIMENSIONS = {"kind": Dimension("kind", _("Natural or legal person"), "kind",
-                                          labels=dict(Defendant.Kind.choices))}
+DEFENDANT_DIMENSIONS = {
+    "kind": Dimension("kind", _("Natural or legal person"), "kind", labels=dict(Defendant.Kind.choices)),
+    "exploitation_form": _form("case__"),  # the forms of the defendant's case
+}
 ASSET_DIMENSIONS = {"exploitation_form": _form("case__")}
 
 
