@@ -7,6 +7,8 @@
     can(user, "view_identity", victim)     -> bool
     require(user, "change", case)          -> raises Http404 / PermissionDenied, logging the denial
     may_use(user, Case, "view")            -> whether any object could ever qualify (no query)
+    aggregate_scope(user)                  -> what national statistics may count: conditions, no rows
+    may_aggregate(user, jurisdiction)      -> bool
 
 Pages, API, exports, calendars, feeds and search all call these; none filters on its own.
 """
@@ -21,6 +23,7 @@ from .engine import Action, ObjectRule  # noqa: F401
 __all__ = [
     "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
     "record_shown", "audience", "coordinated_jurisdictions", "coordinated_agency_choices",
+    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate",
 ]
 
 
@@ -35,6 +38,31 @@ def coordinated_jurisdictions(user):
     from .rules import coordinated_jurisdictions
 
     return coordinated_jurisdictions(user)
+
+
+def aggregated_jurisdictions(user):
+    """The jurisdictions whose every case and victim the user may count (a queryset):
+    a national coordination office's focal point, its country's; a supervisor, their own
+    [SPEC 2.8]. Counting them includes what the user may not open."""
+    from .rules import aggregated_jurisdictions
+
+    return aggregated_jurisdictions(user)
+
+
+def aggregate_scope(user, *, jurisdiction=None):
+    """The aggregate right as something to count over: an AggregateScope of SQL conditions
+    (cases(path), victims(path)) for the user's aggregate jurisdictions, or the one named
+    (PermissionDenied if not one of them). It yields no rows: statistics aggregate with it."""
+    from .aggregates import aggregate_scope
+
+    return aggregate_scope(user, jurisdiction=jurisdiction)
+
+
+def may_aggregate(user, jurisdiction):
+    """Whether the user may count every case and victim of `jurisdiction` [SPEC 2.8]."""
+    from .aggregates import may_aggregate
+
+    return may_aggregate(user, jurisdiction)
 
 
 def coordinated_agency_choices(user):

@@ -50,6 +50,10 @@ VICTIM_WORKERS = frozenset({F.INVESTIGATOR, F.PROSECUTOR, F.CASEWORKER})
 # Who reads coordination reports [SPEC 2.8]: the focal point for the country its office
 # coordinates [GP 14], a supervisor for their office.
 COORDINATORS = frozenset({F.FOCAL_POINT, F.SUPERVISOR})
+# Who may count every case and victim of a jurisdiction for national statistics [SPEC 2.8]:
+# the same people, for the same jurisdictions, but over restricted cases as well, because
+# they only ever receive counts (aggregated_jurisdictions).
+AGGREGATORS = COORDINATORS
 
 
 def coordinated_country(user):
@@ -79,9 +83,15 @@ def coordinated_agencies(user):
 def coordinated_jurisdictions(user):
     """The jurisdictions a user may run a coordination report for: those of the focal point's
     country, a supervisor's own."""
+    return _office_jurisdictions(user, COORDINATORS)
+
+
+def _office_jurisdictions(user, functions):
+    """For a user with one of `functions`: the focal point's country's jurisdictions, a
+    supervisor's own office's; otherwise none."""
     from accounts.models import Jurisdiction
 
-    if not set(getattr(user, "functions", ()) or ()) & COORDINATORS or not may_act_at_all(user):
+    if not set(getattr(user, "functions", ()) or ()) & functions or not may_act_at_all(user):
         return Jurisdiction.objects.none()
     country = coordinated_country(user)
     if country is not None:
@@ -89,6 +99,15 @@ def coordinated_jurisdictions(user):
     if F.SUPERVISOR in user.functions and user.agency_id and user.agency.jurisdiction_id:
         return Jurisdiction.objects.filter(pk=user.agency.jurisdiction_id)
     return Jurisdiction.objects.none()
+
+
+def aggregated_jurisdictions(user):
+    """The jurisdictions whose every case and victim the user may count for national
+    reporting [SPEC 2.8, NA III.C.1, VS 18(e)]: a national coordination office's focal point
+    every jurisdiction of its country, a supervisor their own office's; nobody else any.
+    Restricted cases and cases the user may not open are counted too: statistics are the
+    focal point's job. The right yields counts only (policy.aggregate_scope), never rows."""
+    return _office_jurisdictions(user, AGGREGATORS)
 
 
 def coordinated_agency_choices(user):

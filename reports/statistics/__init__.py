@@ -1,4 +1,8 @@
-"""Statistics for publication: counts that cannot be worked back to a person [SPEC 2.8, NA I.B].
+"""Statistics for national reporting, and for publication counts that cannot be worked back to
+a person [SPEC 2.8, NA I.B, NA III.C.1].
+
+`indicators/` counts (every case and victim of the jurisdictions the access policy's aggregate
+right gives, only numbers out); `disclosure.py` protects the tables before anyone sees them.
 
 Small counts are suppressed in every aggregate table, and every output exists twice: a
 classified version with the true counts, marked "do not publish", and a public one
