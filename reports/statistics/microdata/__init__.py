@@ -106,20 +106,20 @@ def source(*, scope, period):
 
 def _country(code):
     code = code or ""
-    region = region_of(code)
+    region = region_of(code=code)
     return (code or MISSING, region or MISSING, MISSING)
 
 
-def ladders(record):
+def _ladders(record):
     """Every quasi-identifier's values, most detailed first, as anonymise reads them."""
     band = MISSING if record["band"] == str(MISSING) else record["band"]
-    age = codebook.age_key(band, record["age_group"])
+    age = codebook.age_key(band=band, age_group=record["age_group"])
+    broad = codebook.age_key(band=MISSING, age_group={codebook.MINOR: "child", codebook.ADULT: "adult"}.get(age[1]))
     return {
-        "age": (age, codebook.age_key(MISSING, {codebook.MINOR: "child", codebook.ADULT: "adult"}.get(age[1])),
-                (MISSING, MISSING)),
+        "age": (age, broad, (MISSING, MISSING)),
         "citizenship": _country(record["nationality"]),
         "exploitation_country": _country(record["exploitation_country"]),
-        "exploitation": codebook.exploitation(record["forms"]),
+        "exploitation": codebook.exploitation(forms=record["forms"]),
         "gender": (codebook.GENDER.get(record["sex"], MISSING), MISSING),
     }
 
@@ -128,10 +128,12 @@ def _order(row):
     return tuple((isinstance(value, str), str(value) if isinstance(value, str) else value) for value in row)
 
 
-def release_rows(records, *, k, max_suppressed=0.05):
+def release_rows(*, records, k, max_suppressed=0.05):
     """The pure half of a release: source records in, (rows, report) out."""
-    result = anonymise([ladders(record) for record in records], k=k, ladders=LADDERS, max_suppressed=max_suppressed)
-    rows = sorted((codebook.row(records[index], values) for index, values in result.released), key=_order)
+    result = anonymise(records=[_ladders(record) for record in records], k=k, ladders=LADDERS,
+                       max_suppressed=max_suppressed)
+    rows = sorted((codebook.row(source=records[index], released=values) for index, values in result.released),
+                  key=_order)
     report = ReleaseReport(k=k, records_in=len(records), records_generalised=result.generalised,
                            records_suppressed=len(result.suppressed), steps=result.applied)
     return tuple(rows), report
@@ -141,5 +143,5 @@ def release(*, scope, period, k, max_suppressed=0.05):
     """The microdata release of the victims of `scope` recorded in `period`, k-anonymous over
     QUASI_IDENTIFIERS: generalised globally, then the records that still stand out suppressed
     (at most `max_suppressed` of them before a further step is tried)."""
-    rows, report = release_rows(source(scope=scope, period=period), k=k, max_suppressed=max_suppressed)
+    rows, report = release_rows(records=source(scope=scope, period=period), k=k, max_suppressed=max_suppressed)
     return Release(columns=COLUMNS, rows=rows, report=report)

@@ -8,7 +8,7 @@ the whole release) move one rung up, then every value does. So citizenship goes
 country -> rare countries to their region -> every country to its region -> rare regions to
 unknown -> unknown.
 
-    result = anonymise(records, k=5, ladders=LADDERS)
+    result = anonymise(records=records, k=5, ladders=LADDERS)
     result.released   -> [(record index, {name: released value})], in input order
     result.suppressed -> indices of the records left out
 
@@ -87,7 +87,7 @@ def _at_risk(values, k):
     return [i for i, key in enumerate(values) if sizes[key] < k]
 
 
-def anonymise(records, *, k, ladders, max_suppressed=0.05):
+def anonymise(*, records, k, ladders, max_suppressed=0.05):
     """k-anonymise `records` (each {ladder name: (value at rung 0, rung 1, ...)}) over the
     ladders' quasi-identifiers by the rule above. `max_suppressed` is the share of records that
     may be suppressed before generalising further is worth it."""
@@ -130,6 +130,6 @@ def anonymise(records, *, k, ladders, max_suppressed=0.05):
                       released=released, suppressed=tuple(sorted(suppressed)), generalised=generalised)
 
 
-def is_k_anonymous(rows, k):
+def is_k_anonymous(*, rows, k):
     """Whether every combination of values in `rows` (tuples) occurs at least k times."""
     return all(n >= k for n in Counter(rows).values())

@@ -90,20 +90,20 @@ COLUMNS = (
 )
 
 
-def flag(present):
+def _flag(present):
     return 1 if present else 0
 
 
 def _flags(prefix, names, present, known=True):
     """{prefix+name: 0/1} for `names`, every one MISSING when nothing is `known`."""
-    return {f"{prefix}{name}": flag(name in present) if known else MISSING for name in names}
+    return {f"{prefix}{name}": _flag(name in present) if known else MISSING for name in names}
 
 
 def _joined(names, present, label=None):
     return SEPARATOR.join((label or {}).get(name, name) for name in names if name in present) or MISSING
 
 
-def exploitation(forms):
+def exploitation(*, forms):
     """The type of exploitation's ladder: the detailed flags that are 1 (sorted), the broad
     ones marked as such (GENERALISED first: a record lifted to the broad type must not share
     a class with one whose detailed flags are known to be 0), and unknown."""
@@ -113,14 +113,14 @@ def exploitation(forms):
     return detailed, (GENERALISED, *(name for name in BROAD if name in detailed)), MISSING
 
 
-def age_key(band, age_group):
+def age_key(*, band, age_group):
     """The age quasi-identifier: (ageBroad, majorityStatus) as released."""
     if band != MISSING:
         return band, MINOR if band in CHILD_BANDS else ADULT
     return MISSING, {"child": MINOR, "adult": ADULT}.get(age_group, MISSING)
 
 
-def row(source, released):
+def row(*, source, released):
     """One CTDC row (a tuple in COLUMNS order) from a source record and the released values of
     its quasi-identifiers (anonymise)."""
     cells = {"yearOfRegistration": source["year"], "Datasource": DATASOURCE, "gender": released["gender"]}
@@ -131,7 +131,7 @@ def row(source, released):
 
     means = {MEANS_OF.get(method, "Other") for method in source["methods_of_control"] or ()}
     cells.update(_flags("meansOfControl", MEANS[:-1], means, known=bool(means)))
-    cells["meansOfControlNotSpecified"] = flag(not means)
+    cells["meansOfControlNotSpecified"] = _flag(not means)
     cells["meansOfControlConcatenated"] = _joined(MEANS, means)
 
     exploit = released["exploitation"]
@@ -139,7 +139,7 @@ def row(source, released):
     detailed = known and exploit[0] != GENERALISED
     present = set(exploit) - {GENERALISED} if known else set()
     cells.update(_flags("", BROAD, present, known=known))
-    cells["isSexAndLabour"] = flag(LABOUR in present and SEXUAL in present) if known else MISSING
+    cells["isSexAndLabour"] = _flag(LABOUR in present and SEXUAL in present) if known else MISSING
     # Generalised to the broad type, the detailed flags are not known any more.
     cells.update(_flags("", DETAILED, present, known=known and detailed))
     cells["typeOfExploitConcatenated"] = _joined(BROAD + DETAILED, present, EXPLOIT_LABEL)
@@ -162,9 +162,9 @@ def row(source, released):
                  | {RELATION_OF_LURE[lure] for lure in lures if lure in RELATION_OF_LURE})
     if recruited and not relations:
         relations = {"Other"}
-    cells["isAbduction"] = flag(RecruitmentLure.ABDUCTION in lures) if recruited else MISSING
+    cells["isAbduction"] = _flag(RecruitmentLure.ABDUCTION in lures) if recruited else MISSING
     cells["RecruiterRelationship"] = _joined(RELATIONS, relations, RELATION_LABEL)
     cells["CountryOfExploitation"] = released["exploitation_country"]
     cells.update(_flags("recruiterRelation", RELATIONS[:-1], relations, known=recruited))
-    cells["recruiterRelationUnknown"] = flag(not recruited)
+    cells["recruiterRelationUnknown"] = _flag(not recruited)
     return tuple(cells[column] for column in COLUMNS)

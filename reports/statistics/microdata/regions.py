@@ -49,6 +49,6 @@ REGION = {code: region for region, codes in _MEMBERS.items() for code in codes.s
 REGIONS = tuple(_MEMBERS)
 
 
-def region_of(code):
+def region_of(*, code):
     """The M49 region of an ISO alpha-2 code, or None (no code, or Antarctica)."""
     return REGION.get(code or "")
