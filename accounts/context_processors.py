@@ -30,6 +30,7 @@ def navigation(request):
         entries.append((reverse("supervisor-dashboard"), _("Supervision")))
     if policy.may_use(user, Case, "coordinate"):
         entries.append((reverse("coordination-report"), _("Coordination")))
+        entries.append((reverse("statistics"), _("Statistics")))
     if policy.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
     if policy.may_use(user, Victim, "view_identity"):

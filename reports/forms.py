@@ -30,6 +30,17 @@ def months_before(day, months):
             continue
 
 
+def check_period(form, cleaned):
+    """A period's end on or after its start, and at most settings.REPORT_MAX_YEARS long."""
+    start, end = cleaned.get("date_from"), cleaned.get("date_to")
+    if start and end:
+        if end < start:
+            form.add_error("date_to", _("The period cannot end before it starts."))
+        elif end > years_after(start, settings.REPORT_MAX_YEARS):
+            form.add_error("date_to", _("A report covers at most %(years)d years.")
+                           % {"years": settings.REPORT_MAX_YEARS})
+
+
 class CoordinationFilterForm(forms.Form):
     """The coordination report's filters [SPEC 2.8]: the jurisdictions and agencies offered are
     those the access policy lets the user report on; anything else is refused at its field."""
@@ -63,13 +74,7 @@ class CoordinationFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end:
-            if end < start:
-                self.add_error("date_to", _("The period cannot end before it starts."))
-            elif end > years_after(start, settings.REPORT_MAX_YEARS):
-                self.add_error("date_to", _("A report covers at most %(years)d years.")
-                               % {"years": settings.REPORT_MAX_YEARS})
+        check_period(self, cleaned)
         return cleaned
 
     def period(self):
@@ -117,3 +122,49 @@ class HtcdsImportForm(forms.Form):
         label=_("HTCDS file"), help_text=_("CSV (UTF-8) or Excel (.xlsx), headers in the first row."),
         error_messages={"required": _("Choose the file to import."),
                         "empty": _("The file is empty.")})
+
+
+class StatisticsForm(forms.Form):
+    """The statistics page's choices [SPEC 2.8]: a period, one of the jurisdictions the access
+    policy lets the user count, up to two breakdowns, and the version (classified only for who
+    holds that right)."""
+
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
+    jurisdiction = forms.ModelChoiceField(
+        queryset=Jurisdiction.objects.none(), label=_("Jurisdiction"), required=False,
+        empty_label=_("All you may count"),
+        error_messages={"invalid_choice": _("That is not a jurisdiction you may compile statistics for.")})
+    by = forms.ChoiceField(label=_("By"), required=False)
+    and_by = forms.ChoiceField(label=_("and by"), required=False)
+    version = forms.ChoiceField(label=_("Version"), required=False,
+                                choices=[("public", _("Public (small counts suppressed)"))],
+                                error_messages={"invalid_choice": _("You may see the public version only.")})
+
+    def __init__(self, data=None, *, user, dimensions, **kwargs):
+        today = timezone.localdate()
+        if data is not None and not any(data.get(name) for name in ("date_from", "date_to", "by", "version")):
+            data = None
+        super().__init__(data, initial={"date_from": today.replace(month=1, day=1), "date_to": today,
+                                        "version": "public"}, **kwargs)
+        self.fields["jurisdiction"].queryset = policy.aggregated_jurisdictions(user)
+        choices = [("", _("nothing (totals)"))] + [(key, label) for key, label in dimensions]
+        self.fields["by"].choices = choices
+        self.fields["and_by"].choices = [("", _("nothing"))] + choices[1:]
+        if policy.reads_classified_statistics(user):
+            self.fields["version"].choices += [("classified", _("Classified (true counts, do not publish)"))]
+
+    def clean(self):
+        cleaned = super().clean()
+        check_period(self, cleaned)
+        if cleaned.get("and_by") and cleaned.get("and_by") == cleaned.get("by"):
+            self.add_error("and_by", _("Choose a second breakdown different from the first."))
+        elif cleaned.get("and_by") and not cleaned.get("by"):
+            self.add_error("and_by", _("Choose the first breakdown before a second."))
+        return cleaned
+
+    def choices(self):
+        """(date_from, date_to, jurisdiction or None, by tuple, version) of the valid or unbound form."""
+        data = self.cleaned_data if self.is_bound else {name: self[name].initial for name in self.fields}
+        by = tuple(key for key in (data.get("by"), data.get("and_by")) if key)
+        return data["date_from"], data["date_to"], data.get("jurisdiction"), by, data.get("version") or "public"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("supervision/", views.SupervisorDashboardView.as_view(), name="supervisor-dashboard"),
     path("coordination/", views.CoordinationReportView.as_view(), name="coordination-report"),
     path("coordination/export/", views.CoordinationExportView.as_view(), name="coordination-export"),
+    path("statistics/", views.StatisticsView.as_view(), name="statistics"),
     path("htcds/", views.HtcdsExchangeView.as_view(), name="htcds"),
     path("htcds/export/", views.HtcdsExportView.as_view(), name="htcds-export"),
     path("htcds/import/", views.HtcdsImportView.as_view(), name="htcds-import"),

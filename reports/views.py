@@ -18,9 +18,10 @@ from victims.models import Victim
 
 from . import coordination, services
 from .exports import jobs
-from .forms import CoordinationFilterForm, ExportForm, HtcdsExportForm, HtcdsImportForm
+from .forms import CoordinationFilterForm, ExportForm, HtcdsExportForm, HtcdsImportForm, StatisticsForm
 from .htcds import importing as htcds_importing
 from .htcds.fields import FIELDS as HTCDS_FIELDS
+from .statistics import disclosure, publish
 from .models import ExportJob
 from .tables import cell_text
 
@@ -153,6 +154,32 @@ class CoordinationExportView(CoordinationReportView):
         except jobs.ExportRefused as refusal:
             raise PermissionDenied(str(refusal)) from None
         return redirect(job)
+
+
+# --- Statistics (focal points and supervisors) ----------------------------------------------
+
+class StatisticsView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """National statistics [SPEC 2.8]: every indicator as a protected table with its chart,
+    counted over the access policy's aggregate right, public or (for the coordination office)
+    classified."""
+
+    template_name = "reports/statistics.html"
+    permission_denied_message = _("Only focal points and supervisors compile statistics.")
+
+    def test_func(self):
+        return policy.aggregated_jurisdictions(self.request.user).exists()
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        form = StatisticsForm(request.GET, user=user, dimensions=publish.dimension_choices())
+        context = {"form": form, "k": settings.STATISTICS_K, "legend": disclosure.legend(settings.STATISTICS_K)}
+        if form.is_bound and not form.is_valid():
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        date_from, date_to, jurisdiction, by, version = form.choices()
+        context.update(version=version, by=by, sections=publish.sections_for(
+            user, date_from=date_from, date_to=date_to, jurisdiction=jurisdiction, by=by, version=version,
+            k=settings.STATISTICS_K))
+        return self.render_to_response(self.get_context_data(**context))
 
 
 # --- HTCDS exchange (investigators, prosecutors, caseworkers) -------------------------------

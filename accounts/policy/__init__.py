@@ -23,7 +23,7 @@ from .engine import Action, ObjectRule  # noqa: F401
 __all__ = [
     "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
     "record_shown", "audience", "coordinated_jurisdictions", "coordinated_agency_choices",
-    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate",
+    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate", "reads_classified_statistics",
 ]
 
 
@@ -56,6 +56,13 @@ def aggregate_scope(user, *, jurisdiction=None):
     from .aggregates import aggregate_scope
 
     return aggregate_scope(user, jurisdiction=jurisdiction)
+
+
+def reads_classified_statistics(user):
+    """Whether the user may see statistics unsuppressed, marked "do not publish" [SPEC 2.8]."""
+    from .rules import reads_classified_statistics
+
+    return reads_classified_statistics(user)
 
 
 def may_aggregate(user, jurisdiction):

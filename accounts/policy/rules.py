@@ -110,6 +110,13 @@ def aggregated_jurisdictions(user):
     return _office_jurisdictions(user, AGGREGATORS)
 
 
+def reads_classified_statistics(user):
+    """Whether the user may see statistics with their small counts, marked "do not publish":
+    the national coordination office's focal point, who compiles what is published [SPEC 2.8,
+    NA I.B]. Everyone else who counts (a supervisor) gets the public version only."""
+    return coordinated_country(user) is not None
+
+
 def coordinated_agency_choices(user):
     """The agencies a coordination report can be narrowed to: those of the user's jurisdictions
     and those it covers."""
