@@ -7,7 +7,7 @@ from calendars.api import ROUTES as CALENDAR_ROUTES
 from cases.api import ROUTES as CASE_ROUTES
 from protection.api import ROUTES as PROTECTION_ROUTES
 from referrals.api import ROUTES as REFERRAL_ROUTES
-from reports.api import CoordinationReportAPIView
+from reports.api import CoordinationReportAPIView, MicrodataAPIView, StatisticsAPIView
 from victims.api import ROUTES as VICTIM_ROUTES
 
 router = DefaultRouter()
@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="api-me"),
     path("reports/coordination/", CoordinationReportAPIView.as_view(), name="api-coordination-report"),
+    path("reports/statistics/", StatisticsAPIView.as_view(), name="api-statistics"),
+    path("reports/statistics/microdata/", MicrodataAPIView.as_view(), name="api-microdata"),
     path("token/", transaction.non_atomic_requests(ObtainTokenView.as_view()), name="api-token"),
 ]

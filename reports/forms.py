@@ -168,3 +168,18 @@ class StatisticsForm(forms.Form):
         data = self.cleaned_data if self.is_bound else {name: self[name].initial for name in self.fields}
         by = tuple(key for key in (data.get("by"), data.get("and_by")) if key)
         return data["date_from"], data["date_to"], data.get("jurisdiction"), by, data.get("version") or "public"
+
+
+class StatisticsExportForm(StatisticsForm):
+    """The statistics page's choices and a format: the file holds what the page shows."""
+
+    format = forms.ChoiceField(label=_("Format"), choices=ExportJob.Format.choices,
+                               error_messages={"invalid_choice": _("There is no export format “%(value)s”."),
+                                               "required": _("Choose a format.")})
+
+
+class MicrodataExportForm(StatisticsForm):
+    format = forms.ChoiceField(label=_("Format"), choices=[(ExportJob.Format.CSV, _("CSV (one table)")),
+                                                           (ExportJob.Format.XLSX, _("Excel"))],
+                               error_messages={"invalid_choice": _("The release is made as CSV or Excel."),
+                                               "required": _("Choose a format.")})

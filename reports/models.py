@@ -18,6 +18,8 @@ class ExportJob(models.Model):
     class Report(models.TextChoices):
         COORDINATION = "coordination", _("Coordination report")
         HTCDS = "htcds", _("HTCDS victim records")
+        STATISTICS = "statistics", _("Statistics")
+        MICRODATA = "microdata", _("Anonymised microdata release")
         # An import runs as a job too: the same worker, progress, owner-only page and access log.
         HTCDS_IMPORT = "htcds_import", _("HTCDS import")
 
@@ -109,7 +111,7 @@ class ExportJob(models.Model):
 
     @property
     def format_shown(self):
-        if self.format == self.Format.CSV and self.report != self.Report.COORDINATION:
+        if self.format == self.Format.CSV and self.extension == "csv":
             return _("CSV (one table)")
         return self.get_format_display()
 
@@ -117,6 +119,6 @@ class ExportJob(models.Model):
     def extension(self):
         """The file's extension: a coordination report's CSV is a zip of one file per table; the
         HTCDS exchange file is one plain table, as another HTCDS system reads it."""
-        if self.format == self.Format.CSV and self.report == self.Report.COORDINATION:
+        if self.format == self.Format.CSV and self.report in (self.Report.COORDINATION, self.Report.STATISTICS):
             return "zip"
         return self.format

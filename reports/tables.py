@@ -143,6 +143,29 @@ class Table:
 
 
 @dataclass
+class ListTable:
+    """A table whose rows are already worked out and protected (statistics, an anonymised
+    release): the shape of a Table to the writers, with no query behind it."""
+
+    key: str
+    title: str
+    columns: list
+    data: list  # rows of raw values, each Column's `cell` makes the typed cell
+    note: str = ""
+    links: tuple = ()
+
+    def count(self):
+        return len(self.data)
+
+    def rows(self, limit=None, offset=0, chunk_size=2000):
+        for raw in self.data[offset:None if limit is None else offset + limit]:
+            yield [column.cell(value) for column, value in zip(self.columns, raw)], ()
+
+    def first_rows(self, limit):
+        return list(self.rows(limit=limit)), self.count()
+
+
+@dataclass
 class Section:
     title: str
     tables: list

@@ -18,10 +18,13 @@ from victims.models import Victim
 
 from . import coordination, services
 from .exports import jobs
-from .forms import CoordinationFilterForm, ExportForm, HtcdsExportForm, HtcdsImportForm, StatisticsForm
+from .forms import (
+    CoordinationFilterForm, ExportForm, HtcdsExportForm, HtcdsImportForm, MicrodataExportForm, StatisticsExportForm,
+    StatisticsForm,
+)
 from .htcds import importing as htcds_importing
 from .htcds.fields import FIELDS as HTCDS_FIELDS
-from .statistics import disclosure, publish
+from .statistics import disclosure, exports as statistics_exports, publish
 from .models import ExportJob
 from .tables import cell_text
 
@@ -176,10 +179,37 @@ class StatisticsView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         if form.is_bound and not form.is_valid():
             return self.render_to_response(self.get_context_data(**context), status=400)
         date_from, date_to, jurisdiction, by, version = form.choices()
+        # The page's choices, for the export forms to send as they are.
+        context["export_choices"] = statistics_exports.form_data(statistics_exports.as_filters(form)).items()
         context.update(version=version, by=by, sections=publish.sections_for(
             user, date_from=date_from, date_to=date_to, jurisdiction=jurisdiction, by=by, version=version,
             k=settings.STATISTICS_K))
         return self.render_to_response(self.get_context_data(**context))
+
+
+class StatisticsExportView(StatisticsView):
+    """POST: an export job of what the page shows (the statistics), or of the anonymised release."""
+
+    http_method_names = ["post"]
+    form_class, report = StatisticsExportForm, ExportJob.Report.STATISTICS
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, user=request.user, dimensions=publish.dimension_choices())
+        if not form.is_valid():
+            context = {"form": StatisticsForm(user=request.user, dimensions=publish.dimension_choices()),
+                       "export_errors": form.errors, "k": settings.STATISTICS_K,
+                       "legend": disclosure.legend(settings.STATISTICS_K)}
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        try:
+            job = jobs.request_export(user=request.user, report=self.report, format=form.cleaned_data["format"],
+                                      filters=statistics_exports.as_filters(form))
+        except jobs.ExportRefused as refusal:
+            raise PermissionDenied(str(refusal)) from None
+        return redirect(job)
+
+
+class MicrodataExportView(StatisticsExportView):
+    form_class, report = MicrodataExportForm, ExportJob.Report.MICRODATA
 
 
 # --- HTCDS exchange (investigators, prosecutors, caseworkers) -------------------------------

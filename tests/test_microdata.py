@@ -35,7 +35,7 @@ ADULT, CHILD, IN_DOUBT = Victim.AgeGroup.ADULT, Victim.AgeGroup.CHILD, Victim.Ag
 PERIOD = Period(D("2026-01-01"), D("2026-12-31"))
 EVER = Period(D("2000-01-01"), D("2100-12-31"))
 
-# The layout MICRODATA.md documents: CTDC's global dataset, column for column.
+# The layout the README documents (Anonymised microdata release): CTDC's global dataset, column for column.
 CODEBOOK = """
 yearOfRegistration Datasource gender ageBroad majorityStatus majorityStatusAtExploit majorityEntry citizenship
 meansOfControlDebtBondage meansOfControlTakesEarnings meansOfControlRestrictsFinancialAccess meansOfControlThreats

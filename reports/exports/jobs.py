@@ -27,7 +27,9 @@ from cases.models import Case
 from victims.models import Victim
 
 from ..htcds import export as htcds_export, importing as htcds_importing
+from ..statistics import exports as statistics_exports
 from ..models import ExportJob
+from .refusal import ExportRefused
 from .storage import export_dir, file_path, upload_path
 from .writers import WRITERS
 
@@ -37,19 +39,15 @@ S = ExportJob.Status
 STALE_AFTER = datetime.timedelta(hours=2)
 
 
-class ExportRefused(Exception):
-    """The job cannot run as asked; the message is shown to its owner."""
-
-
-def request_export(*, user, format, period=None, report=ExportJob.Report.COORDINATION):
-    """Queue an export of `report` (for `period`, if the report has one); the worker starts
-    once this transaction commits."""
+def request_export(*, user, format, period=None, filters=None, report=ExportJob.Report.COORDINATION):
+    """Queue an export of `report` (for `period`, or with `filters` as JSON, if the report has
+    them); the worker starts once this transaction commits."""
     if report not in REPORTS or not REPORTS[report].allowed(user):
         raise ExportRefused(REPORTS[report].refusal if report in REPORTS else _("There is no such report."))
     if format not in REPORTS[report].formats:
         raise ExportRefused(_("This report is not made as %(format)s.") % {"format": format})
-    job = ExportJob.objects.create(report=report, requested_by=user, filters=period.as_json() if period else {},
-                                   format=format)
+    job = ExportJob.objects.create(report=report, requested_by=user, format=format,
+                                   filters=period.as_json() if period else filters or {})
     queue(job)
     return job
 
@@ -124,6 +122,14 @@ REPORTS = {
     ExportJob.Report.HTCDS: Exportable(
         lambda user: policy.may_use(user, Victim, "view_identity"), htcds_export.build,
         _("Only those who may see victims' identities export HTCDS files."),
+        formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
+    # Counts only, public unless the user holds the classified right and asked for it.
+    ExportJob.Report.STATISTICS: Exportable(
+        lambda user: policy.aggregated_jurisdictions(user).exists(), statistics_exports.build_statistics,
+        _("Only focal points and supervisors export statistics.")),
+    ExportJob.Report.MICRODATA: Exportable(
+        lambda user: policy.aggregated_jurisdictions(user).exists(), statistics_exports.build_microdata,
+        _("Only focal points and supervisors export the anonymised release."),
         formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
 }
 

@@ -2,7 +2,9 @@
 a person [SPEC 2.8, NA I.B, NA III.C.1].
 
 `indicators/` counts (every case and victim of the jurisdictions the access policy's aggregate
-right gives, only numbers out); `disclosure.py` protects the tables before anyone sees them.
+right gives, only numbers out); `disclosure.py` protects the tables before anyone sees them;
+`publish.py` lays them out with their charts for the page, `exports.py` as files; `microdata/`
+is the anonymised, k-anonymous release of one row per victim.
 
 Small counts are suppressed in every aggregate table, and every output exists twice: a
 classified version with the true counts, marked "do not publish", and a public one

@@ -15,7 +15,7 @@ the date of birth (or the estimated age), so the date itself never reaches Pytho
 Quasi-identifiers (QUASI_IDENTIFIERS): gender, age band, citizenship, country of exploitation,
 type of exploitation. Each has a generalisation ladder (LADDERS); `anonymise.anonymise` climbs
 them for the whole release until few records stand out, then suppresses those that still do.
-The mapping from the HTCDS vocabularies and its sources: MICRODATA.md.
+The mapping from the HTCDS vocabularies and its sources: the README, "Anonymised microdata release".
 """
 
 from dataclasses import dataclass

@@ -1,5 +1,5 @@
 """The CTDC global dataset's columns, and how this system's HTCDS vocabularies are written in
-them [SPEC 2.8]. MICRODATA.md (beside this package) gives the mapping as a table and says
+them [SPEC 2.8]. The README (Anonymised microdata release) gives the mapping as a table and says
 where each column name and value was checked.
 
 Values are written as the codebook writes them: 0/1 flags, category strings, ISO 3166-1
