@@ -9,9 +9,6 @@ from django.core.management import call_command
 
 from benchmarks.bench.pages import PAGES
 
-# Pages that may not exist yet; the bench reports them as 'n/a'.
-OPTIONAL = {"statistics"}
-
 
 def test_bench_measures_every_page_on_the_demo_data(db, tmp_path):
     out = io.StringIO()
@@ -22,8 +19,6 @@ def test_bench_measures_every_page_on_the_demo_data(db, tmp_path):
     assert set(rows) == {(page.name, page.username) for page in PAGES}
     for page in PAGES:
         row = rows[page.name, page.username]
-        if page.name in OPTIONAL and row["status"] == "n/a":
-            continue
         assert row["status"] == 200, row
         assert row["queries_p1"] > 0, row
         assert row["median_ms"] > 0, row

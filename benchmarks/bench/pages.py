@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from . import floors
@@ -124,26 +124,12 @@ class Context:
         return f"{reverse('calendar')}?{urlencode({'scope': scope, 'view': 'month', 'date': self.today})}"
 
 
-def find_route(word):
-    """The first URL without arguments whose route holds `word`, or None."""
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                found = walk(pattern.url_patterns, route)
-                if found:
-                    return found
-            elif isinstance(pattern, URLPattern) and word in route and "<" not in route and "(?P" not in route:
-                return "/" + route.lstrip("^").rstrip("$")
-        return None
-    return walk(get_resolver().url_patterns, "")
-
-
 def statistics_url(ctx):
-    url = find_route("statistic")
-    if url is None:
-        raise NotAvailable("no statistics page in the URLs yet")
-    return url
+    """The statistics page for the year so far, cross-tabulated by sex and form of exploitation:
+    every indicator, protected, with its charts."""
+    today = timezone.localdate()
+    return (f"{reverse('statistics')}?date_from={today.year}-01-01&date_to={today.isoformat()}"
+            "&by=sex&and_by=exploitation_form")
 
 
 PAGES = [
