@@ -153,7 +153,7 @@ STATISTICS_PARAMETERS = [
 
 def _statistics_form(request):
     user = request.user
-    if not policy.aggregated_jurisdictions(user).exists():
+    if not policy.may_compile_statistics(user):
         raise exceptions.PermissionDenied(_("Only focal points and supervisors compile statistics."))
     query = request.query_params
     data = {"date_from": query.get("from", ""), "date_to": query.get("to", ""),

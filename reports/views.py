@@ -170,7 +170,7 @@ class StatisticsView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     permission_denied_message = _("Only focal points and supervisors compile statistics.")
 
     def test_func(self):
-        return policy.aggregated_jurisdictions(self.request.user).exists()
+        return policy.may_compile_statistics(self.request.user)
 
     def get(self, request, *args, **kwargs):
         user = request.user

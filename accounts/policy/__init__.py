@@ -23,7 +23,8 @@ from .engine import Action, ObjectRule  # noqa: F401
 __all__ = [
     "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
     "record_shown", "audience", "coordinated_jurisdictions", "coordinated_agency_choices",
-    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate", "reads_classified_statistics",
+    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate", "may_compile_statistics",
+    "reads_classified_statistics",
 ]
 
 
@@ -56,6 +57,12 @@ def aggregate_scope(user, *, jurisdiction=None):
     from .aggregates import aggregate_scope
 
     return aggregate_scope(user, jurisdiction=jurisdiction)
+
+
+def may_compile_statistics(user):
+    """Whether the user holds the aggregate right anywhere: the statistics page, its exports,
+    the anonymised release and their API [SPEC 2.8]."""
+    return aggregated_jurisdictions(user).exists()
 
 
 def reads_classified_statistics(user):

@@ -125,10 +125,10 @@ REPORTS = {
         formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
     # Counts only, public unless the user holds the classified right and asked for it.
     ExportJob.Report.STATISTICS: Exportable(
-        lambda user: policy.aggregated_jurisdictions(user).exists(), statistics_exports.build_statistics,
+        policy.may_compile_statistics, statistics_exports.build_statistics,
         _("Only focal points and supervisors export statistics.")),
     ExportJob.Report.MICRODATA: Exportable(
-        lambda user: policy.aggregated_jurisdictions(user).exists(), statistics_exports.build_microdata,
+        policy.may_compile_statistics, statistics_exports.build_microdata,
         _("Only focal points and supervisors export the anonymised release."),
         formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
 }

@@ -217,7 +217,8 @@ def _model_problems(row, user):
 
 
 def check(rows, user, *, progress=lambda done: None):
-    """Every row checked: (the checked rows, the references of cases to open, problems)."""
+    """Every row checked: (the cases the importer may link, by reference; the references of
+    cases to open; the problems)."""
     may_write_address = policy.may_use(user, Victim, "view_shelter")
     for done, row in enumerate(rows, start=1):
         _assemble(row, may_write_address)
@@ -238,8 +239,7 @@ def check(rows, user, *, progress=lambda done: None):
             row.problem("tip_VictimCode", _("is already a victim's code in this system: this victim was imported "
                                             "or recorded before"))
     references = {reference for row in rows for reference, _role in row.links}
-    linkable = set(policy.visible(user, Case, "change").filter(reference__in=references)
-                   .values_list("reference", flat=True))
+    linkable = {case.reference: case for case in policy.visible(user, Case, "change").filter(reference__in=references)}
     existing = set(Case.objects.filter(reference__in=references).values_list("reference", flat=True))
     may_open = case_services.may_open_cases(user) and bool(user.agency.jurisdiction_id)
     to_open = sorted(references - existing) if may_open else []
@@ -252,23 +252,21 @@ def check(rows, user, *, progress=lambda done: None):
     order = {field.name: place for place, field in enumerate(fields.FIELDS, start=1)}
     problems = sorted((problem for row in rows for problem in row.problems),
                       key=lambda problem: (problem["row"], order.get(problem["field"], 0)))
-    return to_open, problems
+    return linkable, to_open, problems
 
 
 # --- Writing -------------------------------------------------------------------------------
 
-def write(rows, user, to_open, *, source):
+def write(rows, user, linkable, to_open, *, source):
     """Every checked row recorded, in one transaction: the victims made, in row order."""
     today = timezone.localdate()
     supporting = [user.agency] if user.agency.kind == AgencyKind.NGO else []
     authority = _("As recorded in the imported HTCDS file")
     made = []
     with transaction.atomic():
-        cases = {reference: case_services.open_case(
+        cases = {**linkable, **{reference: case_services.open_case(
             actor=user, reference=reference, jurisdiction=user.agency.jurisdiction,
-            title=_("Opened by an HTCDS import on %(day)s") % {"day": today.isoformat()}) for reference in to_open}
-        cases.update({case.reference: case for case in policy.visible(user, Case, "change")
-                      .filter(reference__in={reference for row in rows for reference, _r in row.links} - set(cases))})
+            title=_("Opened by an HTCDS import on %(day)s") % {"day": today.isoformat()}) for reference in to_open}}
         for row in rows:
             try:
                 victim = victim_services.record_victim(actor=user, identity=row.identity, supporting_agencies=supporting,
@@ -329,9 +327,9 @@ def run(job):
             row = Row(number, {})
             row.cells = _read_cells(row, headers, cells)
             rows.append(row)
-        to_open, problems = check(rows, user, progress=lambda done: jobs.update(rows_done=done))
+        linkable, to_open, problems = check(rows, user, progress=lambda done: jobs.update(rows_done=done))
         if not problems:
-            made = write(rows, user, to_open, source=_("an HTCDS file"))
+            made = write(rows, user, linkable, to_open, source=_("an HTCDS file"))
     except FileRefused as refusal:
         problems = [{"row": 1, "field": "", "message": str(refusal)}]
     except Refused as refused:
