@@ -126,3 +126,6 @@ def test_a_chart_draws_only_the_published_values():
     svg = publish.bar_chart(disclosure.public(table, K))
     assert svg.count("<rect") == 1 and ">&lt;5<" in svg and ">x<" in svg and ">40<" in svg
     assert publish.bar_chart(disclosure.classified(table, K)).count("<rect") == 3
+    # nothing to draw: no chart
+    hidden = disclosure.CountTable.one_way("Victims by sex", ["Female", "Male"], [3, 2])
+    assert publish.bar_chart(disclosure.public(hidden, K)) == ""

@@ -228,12 +228,9 @@ def bar_chart(rendering):
     """Horizontal bars of a table's rows (a two-way table's row totals), drawn from the values
     the version shows: a suppressed row has its mark and no bar. Each bar is labelled with its
     number, so the chart reads without colour; the table beside it holds the same numbers."""
-    if not rendering.publishable and rendering.withheld and not any(
-            shown.value is not None for shown in _bars(rendering)):
-        return ""
     bars = _bars(rendering)
-    if len(bars) < 2:
-        return ""
+    if len(bars) < 2 or all(shown.value is None for shown in bars):
+        return ""  # one bar, or none to draw (all suppressed, or the table withheld), is no chart
     most = max((shown.value for shown in bars if shown.value is not None), default=0) or 1
     height = ROW * len(bars) + 8
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" '
