@@ -9,6 +9,7 @@ export writes typed cells (dates as dates, numbers as numbers) from the same row
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Aggregate, Count, FloatField, Window
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
@@ -30,6 +31,21 @@ class Percentile(Aggregate):
         if not 0 <= fraction <= 1:
             raise ValueError("A percentile's fraction lies between 0 and 1.")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+class Percentiles(Aggregate):
+    """PostgreSQL's percentile_cont over an array of fractions: each fraction's percentile with
+    linear interpolation between rows (the median is fraction 0.5), NULLs left out, as a list.
+    One ordered-set aggregate reads its expression once, whatever the number of fractions."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
+
+    def __init__(self, expression, fractions, **extra):
+        if not fractions or not all(0 <= fraction <= 1 for fraction in fractions):
+            raise ValueError("A percentile's fraction lies between 0 and 1.")
+        super().__init__(expression, fractions=", ".join(repr(float(f)) for f in fractions), **extra)
 
 
 _COUNTRY_NAMES = {}  # (language, code) -> name: a report of thousands of rows names the same few

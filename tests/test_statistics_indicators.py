@@ -337,6 +337,26 @@ def test_victims_identified_cross_tabulated(world):
                              cells={(ADULT, SEX): 1, (ADULT, FL): 1, (CHILD, SEX): 1, (CHILD, FL): 1})
 
 
+@pytest.mark.parametrize("by", [(), ("sex",), ("exploitation_form",), ("sex", "age_group"),
+                                ("sex", "exploitation_form"), ("exploitation_form", "nationality")])
+def test_measures_counted_in_one_query_equal_each_counted_alone(world, by):
+    from django.db.models import Q
+
+    from reports.statistics.indicators.tally import VICTIM_DIMENSIONS, tally
+
+    dimensions = tuple(VICTIM_DIMENSIONS[key] for key in by)
+    victims = Victim.objects.filter(world.scope.victims())
+    measures = {"all": None, "women": Q(sex=F), "children": Q(age_group=CHILD), "sexually exploited":
+                Q(exploitation_forms__contains=[SEX]), "nobody": Q(pk__in=[])}
+    with CaptureQueriesContext(connection) as queries:
+        together = tally(victims, dimensions, measures=measures)
+    assert len(queries) == 1
+    alone = {name: tally(victims if condition is None else victims.filter(condition), dimensions)
+             for name, condition in measures.items()}
+    assert together == alone
+    assert together["all"].total == victims.count() > 0 and together["nobody"] == Tally(0)
+
+
 def test_victims_referred(world):
     assert totals(compute(world, "victims_referred")) == {"persons": 4}  # V1 V2 V3 V4
     assert compute(world, "victims_referred", "sex")["persons"].rows == {F: 2, M: 2}

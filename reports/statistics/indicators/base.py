@@ -13,9 +13,9 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.policy.aggregates import AggregateScope
-from reports.tables import Percentile
+from reports.tables import Percentiles
 
-from .tally import tally
+from .tally import Tally, tally
 
 PERSONS, CASES, AMOUNT, DAYS = "persons", "cases", "amount", "days"
 
@@ -65,7 +65,7 @@ class Indicator:
     label: str
     unit: str
     spec: str  # the SPEC paragraphs it answers
-    function: object  # (scope, period, count) -> {name: Tally or numbers}
+    function: object  # (scope, period, Counter) -> {name: Tally or numbers}
     dimensions: dict  # what its Tallies can be broken down by ({} for none)
 
     @property
@@ -80,8 +80,29 @@ class Indicator:
         unknown = [key for key in by if key not in self.dimensions]
         if unknown:
             raise ValueError(f"{self.key} has no dimension {', '.join(unknown)}.")
-        dimensions = tuple(self.dimensions[key] for key in by)
-        return self.function(scope, period, lambda queryset: tally(queryset, dimensions))
+        return self.function(scope, period, Counter(tuple(self.dimensions[key] for key in by)))
+
+
+@dataclass(frozen=True)
+class Counter:
+    """How an indicator counts, by the dimensions asked for: each call is one query.
+
+    count(queryset) -> a Tally; count(queryset, measures={name: Q}) -> {name: Tally} of one
+    population's several counts; count.per(queryset, dimension) -> {category: Tally}, one per
+    category of a single-valued `dimension` the indicator adds (a sentence band), each broken
+    down by the first dimension asked for."""
+
+    dimensions: tuple
+
+    def __call__(self, queryset, *, measures=None):
+        return tally(queryset, self.dimensions, measures=measures)
+
+    def per(self, queryset, dimension):
+        first = self.dimensions[:1]
+        counted = tally(queryset, (dimension, *first))
+        return {category: Tally(counted.rows.get(category, 0),
+                                {value: n for (c, value), n in counted.cells.items() if c == category})
+                for category in dimension.labels}
 
 
 REGISTRY = []
@@ -95,14 +116,22 @@ def indicator(*, key, label, unit, spec, dimensions=None):
     return declare
 
 
-def statistics(days):
-    """The aggregates of a duration: n, median and 90th percentile (linear interpolation)."""
-    return {"n": Count(days), "median": Percentile(days, 0.5), "p90": Percentile(days, 0.9)}
+def statistics(days, *, measured="pk"):
+    """The aggregates of a duration: n, and its median and 90th percentile (linear
+    interpolation) as "quantiles". `measured` is what n counts: the rows, unless `days` can be
+    NULL (then pass `days`). Each aggregate reads `days` afresh, so the fewer the cheaper."""
+    return {"n": Count(measured), "quantiles": Percentiles(days, (0.5, 0.9))}
 
 
-def durations(queryset, days):
+def figures(row):
+    """{n, median, p90} from a row of statistics()."""
+    median, p90 = row["quantiles"] or (None, None)
+    return {"n": row["n"], "median": median, "p90": p90}
+
+
+def durations(queryset, days, *, measured="pk"):
     """n, median and 90th percentile of `days` over `queryset`: one query."""
-    return queryset.order_by().aggregate(**statistics(days))
+    return figures(queryset.order_by().aggregate(**statistics(days, measured=measured)))
 
 
 def amounts(queryset, amount):

@@ -10,7 +10,7 @@ from cases.models import Case, CaseStageChange
 from referrals.models import Referral
 from referrals.timings import annotate_timings
 
-from .base import DAYS, durations, indicator, statistics
+from .base import DAYS, durations, figures, indicator, statistics
 
 CLOSED = (Case.Stage.CLOSED, Case.Stage.CLOSED_NO_CHARGE)
 
@@ -29,7 +29,9 @@ def identification_to_referral(scope, period, count):
     referred before any identification has no time."""
     earlier = Referral.objects.filter(victim=OuterRef("victim_id"), sent_at__lt=OuterRef("sent_at"))
     first = Referral.objects.filter(scope.victims("victim"), period.at("sent_at")).exclude(Exists(earlier))
-    return durations(annotate_timings(first), "identification_to_referral_days")
+    # A referral before any identification has no days: n counts only those timed.
+    return durations(annotate_timings(first), "identification_to_referral_days",
+                     measured="identification_to_referral_days")
 
 
 @indicator(key="stage_durations", label=_("Time in each case stage"), unit=DAYS, spec="SPEC 2.1, 2.8; GP 8(b)")
@@ -44,8 +46,9 @@ def stage_durations(scope, period, count):
     ).exclude(pk=OuterRef("pk")).order_by("-changed_at", "-pk").values("changed_at")[:1])
     stays = CaseStageChange.objects.filter(scope.cases("case"), period.at("changed_at")).annotate(
         stay_days=_days(TruncDate("changed_at"), Coalesce(TruncDate(entered), F("case__opened_on"))))
+    # Every stay has days (the case's opened_on when no change entered the stage): n counts rows.
     rows = stays.order_by().values("from_stage").annotate(**statistics("stay_days"))
-    return {row["from_stage"]: {"n": row["n"], "median": row["median"], "p90": row["p90"]} for row in rows}
+    return {row["from_stage"]: figures(row) for row in rows}
 
 
 @indicator(key="case_length", label=_("Case length"), unit=DAYS, spec="SPEC 2.8; PR 1.2.4, GP 8(b)")

@@ -3,13 +3,13 @@
 restricted ones too. A defendant is a person (natural or legal) in one case: the same person
 charged in two cases is two defendants, as the file records no identity shared across cases."""
 
-from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case as SqlCase, CharField, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Asset, Case, CaseStageChange, Charge, Defendant, Verdict
 
 from .base import AMOUNT, CASES, PERSONS, amounts, indicator
-from .tally import ASSET_DIMENSIONS, CASE_DIMENSIONS, DEFENDANT_DIMENSIONS
+from .tally import ASSET_DIMENSIONS, CASE_DIMENSIONS, DEFENDANT_DIMENSIONS, Dimension
 
 CONVICTED = (Verdict.Outcome.CONVICTED, Verdict.Outcome.CONVICTED_LESSER)
 
@@ -86,6 +86,16 @@ def persons_convicted(scope, period, count):
 
 # Custodial terms in months: [from, to), the last open-ended.
 BANDS = (("under_1y", 0, 12), ("1_3y", 12, 36), ("3_5y", 36, 60), ("5_10y", 60, 120), ("10y_plus", 120, None))
+# A convicted person's band: "none" without a custodial term (the keys publish.BANDS names).
+CUSTODIAL_BAND = Dimension("custodial_band", _("Longest custodial term"), "custodial_band",
+                           labels={"none": "none", **{band: band for band, _low, _high in BANDS}})
+
+
+def _band(months):
+    """The band of `months` (an aggregate of the subquery it sits in), "none" when NULL."""
+    return SqlCase(*(When(Q(**{f"{months}__gte": low}) if high is None
+                       else Q(**{f"{months}__gte": low, f"{months}__lt": high}), then=Value(band))
+                  for band, low, high in BANDS), default=Value("none"), output_field=CharField())
 
 
 @indicator(key="sentences", label=_("Sentences"), unit=PERSONS, spec="SPEC 2.2, 2.8; PR 1.2.4",
@@ -95,21 +105,20 @@ def sentences(scope, period, count):
     person once: "custodial" by band of the longest custodial term among their convictions of
     the period (suspended or not; "none" for no custodial term), "suspended", those with a
     suspended custodial term, "fined", those fined, and "fines", the fines per currency."""
-    convictions = _verdicts(period, CONVICTED).filter(charge__defendant=OuterRef("pk"))
-    longest = Subquery(convictions.order_by().values("charge__defendant").annotate(m=Max("custodial_months"))
-                       .values("m"), output_field=IntegerField())
-    convicted = _convicted(scope, period).annotate(longest_months=longest)
-    custodial = {"none": count(convicted.filter(longest_months__isnull=True))}
-    for band, low, high in BANDS:
-        within = Q(longest_months__gte=low) if high is None else Q(longest_months__gte=low, longest_months__lt=high)
-        custodial[band] = count(convicted.filter(within))
-    fines = _verdicts(period, CONVICTED).filter(scope.cases("charge__defendant__case"), fine_amount__gt=0)
-    suspended = convictions.filter(custodial_months__isnull=False, suspended=True).values("pk")
-    fined = convictions.filter(fine_amount__gt=0).values("pk")
-    return {"custodial": custodial,
-            "suspended": count(_convicted(scope, period).filter(Exists(suspended))),
-            "fined": count(_convicted(scope, period).filter(Exists(fined))),
-            "fines": amounts(fines, "fine_amount")}
+    convictions = _verdicts(period, CONVICTED)
+    # The band is worked out inside the per-person subquery, so each person's convictions
+    # are read once, not once per band.
+    band = Subquery(convictions.filter(charge__defendant=OuterRef("pk")).order_by().values("charge__defendant")
+                    .annotate(longest=Max("custodial_months")).annotate(band=_band("longest")).values("band"),
+                    output_field=CharField())
+    convicted = _convicted(scope, period)
+    suspended = convictions.filter(custodial_months__isnull=False, suspended=True)
+    fined = convictions.filter(fine_amount__gt=0)
+    counted = count(convicted, measures={"suspended": Q(pk__in=suspended.values("charge__defendant_id")),
+                                         "fined": Q(pk__in=fined.values("charge__defendant_id"))})
+    return {"custodial": count.per(convicted.annotate(custodial_band=band), CUSTODIAL_BAND),
+            **counted,
+            "fines": amounts(fined.filter(scope.cases("charge__defendant__case")), "fine_amount")}
 
 
 ASSET_STAGES = {

@@ -9,7 +9,7 @@ a subject with no value recorded (no nationality, no form of exploitation).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Defendant
@@ -83,47 +83,72 @@ def _nonzero(counts):
     return {key: n for key, n in counts.items() if n}
 
 
-def tally(queryset, dimensions=()):
-    """Tally `queryset`'s rows (one query) by up to two Dimensions."""
-    queryset = queryset.order_by()
+def tally(queryset, dimensions=(), *, measures=None):
+    """Tally `queryset`'s rows (one query) by up to two Dimensions.
+
+    With `measures` ({name: Q, or None for every row}), a Tally per name of the rows matching
+    its condition, from the same one query: several counts of one population cost one scan."""
     if len(dimensions) > 2 or len({d.key for d in dimensions}) != len(dimensions):
         raise ValueError("Tally by at most two different dimensions.")
-    if not dimensions:
-        return Tally(queryset.aggregate(n=_distinct())["n"])
-    if len(dimensions) == 1:
-        (dimension,) = dimensions
-        if dimension.multiple:
-            counts, categories = _per_value(dimension)
-            row = queryset.aggregate(n=_distinct(), **counts)
-            return Tally(row["n"], _nonzero({categories[a]: row[a] for a in categories}))
-        rows = dict(queryset.values(dimension.field).annotate(n=_distinct()).values_list(dimension.field, "n"))
-        # Single-valued: each subject in one category, so they add up to the total.
-        return Tally(sum(rows.values()), _nonzero(rows))
-    multiple = [d for d in dimensions if d.multiple]
-    if len(multiple) == 2:
+    if len([d for d in dimensions if d.multiple]) == 2:
         raise ValueError("Cross-tabulate a list dimension with a single-valued one.")
-    if not multiple:
-        a, b = dimensions
-        cells = {(va, vb): n for va, vb, n in
-                 queryset.values(a.field, b.field).annotate(n=_distinct()).values_list(a.field, b.field, "n")}
-        rows, columns = {}, {}
-        for (va, vb), n in cells.items():
-            rows[va] = rows.get(va, 0) + n
-            columns[vb] = columns.get(vb, 0) + n
-        return Tally(sum(cells.values()), rows, columns, cells)
-    single = next(d for d in dimensions if not d.multiple)
-    counts, categories = _per_value(multiple[0])
-    by_single, by_list, cells = {}, {}, {}
-    for row in queryset.values(single.field).annotate(n=_distinct(), **counts):
-        value = row[single.field]
-        by_single[value] = row["n"]
+    if measures is None:
+        return _tally(queryset, dimensions, {"": None})[""]
+    if not measures:
+        raise ValueError("Name at least one measure.")
+    return _tally(queryset, dimensions, measures)
+
+
+def _tally(queryset, dimensions, measures):
+    """One GROUP BY over the single-valued dimensions and each measure's condition (a
+    boolean computed once per row), counting per group the subjects and, for a list
+    dimension, the subjects holding each of its values. Each subject falls in one group, so
+    adding groups up counts it once."""
+    singles = [d for d in dimensions if not d.multiple]
+    listed = next((d for d in dimensions if d.multiple), None)
+    counts, categories = _per_value(listed) if listed else ({}, {})
+    flags = {f"measure_{number}": condition for number, condition in enumerate(measures.values())
+             if condition is not None}
+    queryset = queryset.order_by().annotate(
+        **{alias: ExpressionWrapper(condition, output_field=BooleanField()) for alias, condition in flags.items()})
+    keys = [d.field for d in singles] + list(flags)
+    counts = {"n": _distinct(), **counts}
+    groups = list(queryset.values(*keys).annotate(**counts)) if keys else [queryset.aggregate(**counts)]
+    result = {}
+    for number, (name, condition) in enumerate(measures.items()):
+        chosen = groups if condition is None else [g for g in groups if g[f"measure_{number}"]]
+        result[name] = _added_up(chosen, dimensions, singles, categories)
+    return result
+
+
+def _add(counts, key, n):
+    counts[key] = counts.get(key, 0) + n
+
+
+def _added_up(groups, dimensions, singles, categories):
+    total, by_single, by_list, cells, columns = 0, {}, {}, {}, {}
+    for group in groups:
+        total += group["n"]
+        values = [group[d.field] for d in singles]
+        if not categories:
+            if len(values) == 1:
+                _add(by_single, values[0], group["n"])
+            elif len(values) == 2:
+                _add(by_single, values[0], group["n"])
+                _add(columns, values[1], group["n"])
+                _add(cells, tuple(values), group["n"])
+            continue
         for alias, category in categories.items():
-            if row[alias]:
-                # Each subject has one value of the single-valued dimension: summing over it
-                # counts a subject once per category of the list dimension.
-                cells[(value, category)] = row[alias]
-                by_list[category] = by_list.get(category, 0) + row[alias]
-    total = sum(by_single.values())
-    if dimensions[0] is single:
-        return Tally(total, _nonzero(by_single), by_list, cells)
-    return Tally(total, by_list, _nonzero(by_single), {(c, v): n for (v, c), n in cells.items()})
+            _add(by_list, category, group[alias])
+            if values:
+                _add(cells, (values[0], category), group[alias])
+        if values:
+            _add(by_single, values[0], group["n"])
+    by_single, by_list, cells, columns = map(_nonzero, (by_single, by_list, cells, columns))
+    if not categories:
+        return Tally(total, by_single, columns, cells)
+    if not singles:
+        return Tally(total, by_list)
+    if dimensions[0] is singles[0]:
+        return Tally(total, by_single, by_list, cells)
+    return Tally(total, by_list, by_single, {(c, v): n for (v, c), n in cells.items()})

@@ -2,7 +2,7 @@
 [SPEC 2.8, VS 18(e)]. A victim belongs to a jurisdiction when an agency of it recorded them
 or they are linked to one of its cases (AggregateScope.victims)."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Charge, CompensationClaim
@@ -41,9 +41,10 @@ def victims_identified(scope, period, count):
     decision taken (someone presumed and then identified in the period is in both and once in
     "persons"). A "not a victim" decision identifies nobody [SPEC 2.3]."""
     def decided(statuses):
-        return count(_victims(scope, _having(StatusDecision, Q(status__in=statuses) & period.on("decided_on"))))
-    return {"persons": decided(IDENTIFIED), "presumed": decided([Victim.Status.PRESUMED]),
-            "identified": decided([Victim.Status.IDENTIFIED])}
+        return _having(StatusDecision, Q(status__in=statuses) & period.on("decided_on"))
+    return count(_victims(scope, decided(IDENTIFIED)),
+                 measures={"persons": None, "presumed": decided([Victim.Status.PRESUMED]),
+                           "identified": decided([Victim.Status.IDENTIFIED])})
 
 
 @indicator(key="victims_referred", label=_("Victims referred"), unit=PERSONS, spec="SPEC 2.4, 2.8; NA VI.A",
@@ -74,10 +75,9 @@ def assistance_unconditional(scope, period, count):
     declined or withdrawn, as recorded now. "share" is not_cooperating / assisted (None when
     nobody was assisted): assistance that reaches those who do not cooperate is the evidence
     that it is not made contingent on cooperation [VS 18(d)]."""
-    cooperating = CooperationWithAuthorities.objects.filter(victim=OuterRef("pk"),
-                                                            status=CooperationWithAuthorities.Status.COOPERATING)
-    assisted = count(_victims(scope, _assisted(period)))
-    not_cooperating = count(_victims(scope, _assisted(period) & ~Q(Exists(cooperating))))
+    cooperating = _having(CooperationWithAuthorities, Q(status=CooperationWithAuthorities.Status.COOPERATING))
+    counted = count(_victims(scope, _assisted(period)), measures={"assisted": None, "not_cooperating": ~cooperating})
+    assisted, not_cooperating = counted["assisted"], counted["not_cooperating"]
     share = not_cooperating.total / assisted.total if assisted.total else None
     return {"assisted": assisted, "not_cooperating": not_cooperating, "share": share}
 
