@@ -28,7 +28,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SweepRun)
 class SweepRunAdmin(ReadOnlyAdmin):
-    change_list_template = "admin/calendars/sweeprun/change_list.html"
+    change_list_template = "admin/deadlines/sweeprun/change_list.html"
     list_display = ["started_at", "trigger", "seconds", "summary", "failed"]
     list_filter = ["trigger"]
 

@@ -2,7 +2,7 @@
 
 Deadlines follow the access policy's DeadlineRule (a deadline is seen by whoever may see what
 it is about); entering one (statutory or procedural kinds), marking it met and extending it go
-through calendars.deadlines, as the pages do. Victims appear by pseudonymous code only, and a
+through deadlines.services, as the pages do. Victims appear by pseudonymous code only, and a
 case's reference only to those who may see the case.
 
 Notifications are personal: each person reads and marks only their own.
@@ -24,8 +24,8 @@ from accounts.models import Agency, User
 from cases.models import Case, Defendant
 from victims.models import Victim
 
-from .. import deadlines
-from ..models import Deadline, Notification
+from . import services as deadlines
+from .models import Deadline, Notification
 
 # --- Deadlines ------------------------------------------------------------------------------
 

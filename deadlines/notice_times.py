@@ -100,14 +100,11 @@ def advance(model, moments):
             [list(moments), list(moments.values())])
 
 
-def reschedule_all(deadline_model=None, hearing_model=None):
+def reschedule_all(deadline_model, hearing_model):
     """Set every row's moment afresh from its data, in two statements: after a bulk load, or
     when the reminder settings change. Thresholds already passed are looked at on the next
-    sweep, which sends only what was not sent before."""
-    if deadline_model is None or hearing_model is None:
-        from calendars.models import Deadline, Hearing
-
-        deadline_model, hearing_model = deadline_model or Deadline, hearing_model or Hearing
+    sweep, which sends only what was not sent before. The models are passed in (the models
+    import this module): sweep.reschedule_all passes the live ones."""
     configured = settings.DEADLINE_REMINDER_DAYS
     furthest = [When(kind=kind, then=Value(datetime.timedelta(days=max(days))))
                 for kind, days in configured.items() if kind != "default"]

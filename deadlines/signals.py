@@ -12,7 +12,7 @@ from protection.models import ProtectionOrder, Violation
 from referrals.models import Referral
 from victims.models import ReflectionPeriod, ResidencePermit, RiskAssessment
 
-from . import deadlines
+from . import services as deadlines
 
 
 def _skip(kwargs):

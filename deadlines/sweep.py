@@ -1,7 +1,7 @@
 """The deadline sweep [SPEC 2.7]: beat runs it every few minutes (settings.DEADLINE_SWEEP_MINUTES),
 `manage.py run_deadline_sweep` runs it once.
 
-It wakes only for the rows whose `next_notice_at` has come (calendars/notice_times.py): a
+It wakes only for the rows whose `next_notice_at` has come (deadlines/notice_times.py): a
 deadline or hearing reaching a reminder threshold, a deadline falling due, a failed item's
 retry. Only the threshold an item stands at *now* is notified, so after downtime one catch-up
 notice goes out per item, not one per missed threshold. Overdue deadlines are closed (missed)
@@ -18,7 +18,7 @@ of those people may see which row is asked once a sweep per person (Reach): befo
 batch, a look-ahead names the rows each person will be asked about. An item that fails is
 recorded alone and retried later with a doubling backoff; if a batch's writes fail, its rows
 are done again one by one, each in a savepoint of its own, so one bad item never holds back
-the others. The notifications are e-mailed by a task of their own (calendars.mailing).
+the others. The notifications are e-mailed by a task of their own (deadlines.mailing).
 """
 
 import datetime
@@ -37,11 +37,12 @@ from accounts import policy
 from accounts.functions import Function
 from accounts.models import User
 from cases.models import Case
+from hearings.models import Hearing
 
-from . import deadlines as deadline_services
 from . import notice_times
-from .models import Deadline, Hearing, Notification, SweepFailure, SweepRun
-from .notice_times import OVERDUE, reminder_days, reschedule_all  # noqa: F401 (the sweep's vocabulary)
+from . import services as deadline_services
+from .models import Deadline, Notification, SweepFailure, SweepRun
+from .notice_times import OVERDUE, reminder_days  # noqa: F401 (the sweep's vocabulary)
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -568,9 +569,15 @@ def coming_hearings(now):
     return _coming_hearings(now).select_related("case", "court", "courtroom", "prosecutor__agency")
 
 
+def reschedule_all():
+    """Every deadline's and hearing's next moment set afresh from its data (see
+    notice_times.reschedule_all): after a bulk load, or when the reminder settings change."""
+    notice_times.reschedule_all(Deadline, Hearing)
+
+
 def run(*, now=None, trigger="beat"):
     """One sweep; returns its SweepRun (counts of what it did). The notifications it records
-    are e-mailed by calendars.mailing, a task of its own: a slow mail server never holds up
+    are e-mailed by deadlines.mailing, a task of its own: a slow mail server never holds up
     the sweep or the rows it locks."""
     from protection.services import expire_due
 

@@ -16,6 +16,3 @@ class CourtroomAdmin(SimpleHistoryAdmin):
     list_filter = ["court", "has_safe_waiting_room", "has_video_link", "is_active"]
     list_select_related = ["court"]
     search_fields = ["name", "court__name"]
-
-# The deadline sweep's status page and its failures (no case content).
-from . import admin_sweep  # noqa: E402,F401

@@ -27,9 +27,9 @@ from accounts.models import Agency, User
 from cases.models import Case
 from victims.models import Victim
 
-from .. import services
-from ..models import Courtroom, Hearing, HearingWitness, Party, SpecialMeasure
-from ..scheduling import ScheduleWarnings
+from . import services
+from .models import Courtroom, Hearing, HearingWitness, Party, SpecialMeasure
+from .scheduling import ScheduleWarnings
 
 CONFIRM_HELP = _("The keys of the scheduling warnings you have seen and accept (from a 400 answer's "
                  "\"warnings\"). A warning whose key is not here stops the write.")
@@ -236,7 +236,7 @@ class HearingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 # --- Witnesses and special measures --------------------------------------------------------------
 
 class ServiceWriteMixin:
-    """ModelRulesSerializer writing through a calendars service (with the confirmed warnings)."""
+    """ModelRulesSerializer writing through a hearings service (with the confirmed warnings)."""
 
     def create(self, validated_data):
         self.confirmed = validated_data.pop("confirm_warnings", [])

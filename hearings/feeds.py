@@ -28,8 +28,10 @@ from accounts.models import User
 from cases.models import CaseAssignment
 from victims.models import VictimCaseLink
 
-from . import deadlines as deadline_services
-from .models import CalendarFeedToken, Deadline, Hearing
+from deadlines import services as deadline_services
+from deadlines.models import Deadline
+
+from .models import CalendarFeedToken, Hearing
 
 # --- Periods ------------------------------------------------------------------------------
 
@@ -116,7 +118,7 @@ def mine_condition(user):
 
 
 def scope_condition(user, kind, target):
-    """(hearings, deadlines) conditions of a scope; a None for deadlines means calendars.deadlines.mine."""
+    """(hearings, deadlines) conditions of a scope; a None for deadlines means deadlines.services.mine."""
     if kind == "court":
         return Q(court=target), Q(responsible_agency=target)
     if kind == "prosecutor":

@@ -1,3 +1,3 @@
-from .views import calendar, deadlines, hearings, notifications
+from .views import calendar, hearings
 
-urlpatterns = hearings.urlpatterns + calendar.urlpatterns + deadlines.urlpatterns + notifications.urlpatterns
+urlpatterns = hearings.urlpatterns + calendar.urlpatterns

@@ -136,8 +136,8 @@ def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None,
 @transaction.atomic
 def review(order, *, actor, version, on, outcome, next_review_on=None):
     """A review held: the review deadline is met, and the next one set."""
-    from calendars.deadlines.generated import _retire
-    from calendars.models import Deadline
+    from deadlines.models import Deadline
+    from deadlines.services.generated import _retire
 
     current = _locked(order, actor, version, on)
     if not (outcome or "").strip():
@@ -177,7 +177,7 @@ def expire_due(today=None):
             try:
                 with transaction.atomic():
                     order.status, order.version = S.EXPIRED, order.version + 1
-                    order.save()  # its review and expiry deadlines follow (calendars.signals)
+                    order.save()  # its review and expiry deadlines follow (deadlines.signals)
                     OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.EXPIRED, on=order.expires_on,
                                               by=None, details=_("Expired on its expiry date."))
             except Exception:  # noqa: BLE001 - one broken order must not keep the others in force
@@ -222,7 +222,7 @@ def report_violation(violation, *, actor):
     """Record a violation. The victim is flagged for a risk re-assessment (a deadline for the
     supporting NGO) and the prosecutor and the supporting NGO are told, once each: reporting
     the same violation again records nothing new and tells nobody twice."""
-    from calendars.models import Notification
+    from deadlines.models import Notification
 
     order = ProtectionOrder.objects.select_for_update().get(pk=violation.order_id)
     policy.require(actor, "report_violation", order)
@@ -234,7 +234,7 @@ def report_violation(violation, *, actor):
                                                     "it is.")})
         violation.reported_by = actor
         violation.full_clean()
-        violation.save()  # the risk re-assessment deadline follows (calendars.signals)
+        violation.save()  # the risk re-assessment deadline follows (deadlines.signals)
     def case_for(user):
         # The case is named only to those who may open it (it may be restricted to its team).
         return f" ({order.case.reference})" if order.case_id and policy.can(user, "view", order.case) else ""

@@ -77,7 +77,7 @@ def my_cases_queryset(user):
     among them [GP 19], then the longest in their stage. Each carries its next hearing, its
     adjournments (one query with the cases); `decorate` adds the time in stage, the deadlines
     and the special measures to the rows shown."""
-    from calendars import services as hearings
+    from hearings import services as hearings
 
     current = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR, user=user,
                                             ended_on__isnull=True)
@@ -91,9 +91,9 @@ def my_cases_queryset(user):
 def decorate(user, cases, today=None):
     """Evaluate `cases` (of my_cases_queryset) with their time in stage, their open and overdue
     deadlines as the user sees them (one can follow a record of the case the user is kept
-    from: calendars.deadlines.open_counts) and the special measures of their victim-witnesses
+    from: deadlines.services.open_counts) and the special measures of their victim-witnesses
     at coming hearings: two more queries."""
-    from calendars import deadlines
+    from deadlines import services as deadlines
 
     cases = with_stage_times(cases, today)
     deadlines.open_counts(cases, user=user)
@@ -109,7 +109,7 @@ def my_cases(user, today=None):
 def _attach_special_measures(user, cases):
     """Set `special_measures` on each case: the measures asked for its victim-witnesses at its
     scheduled hearings still to come, as the user may see them, by victim code. One query."""
-    from calendars.models import Hearing, SpecialMeasure
+    from hearings.models import Hearing, SpecialMeasure
 
     by_case = {case.pk: [] for case in cases}
     if by_case:

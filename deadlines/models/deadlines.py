@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import ChoiceLabels
-from calendars import notice_times
+from deadlines import notice_times
 
 
 class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
@@ -84,7 +84,7 @@ class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                    editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # When the deadline sweep must next look at it (calendars/notice_times.py).
+    # When the deadline sweep must next look at it (deadlines/notice_times.py).
     next_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["next_notice_at"])
 

@@ -23,14 +23,14 @@ class Notification(ChoiceLabels, models.Model):
     subject = models.CharField(_("subject"), max_length=200, help_text=_("Never a victim's name."))
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    deadline = models.ForeignKey("calendars.Deadline", on_delete=models.CASCADE, null=True, blank=True,
+    deadline = models.ForeignKey("deadlines.Deadline", on_delete=models.CASCADE, null=True, blank=True,
                                  related_name="notifications")
     # The threshold reached and the due time it was reached for ("7d@202612011700"): a deadline
     # extended or a hearing moved is reminded afresh.
     threshold = models.CharField(_("threshold"), max_length=40, blank=True)
     violation = models.ForeignKey("protection.Violation", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="notifications")
-    hearing = models.ForeignKey("calendars.Hearing", on_delete=models.CASCADE, null=True, blank=True,
+    hearing = models.ForeignKey("hearings.Hearing", on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="notifications")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -85,9 +85,9 @@ class SweepFailure(models.Model):
     """An item the sweep could not handle: its error, and when it will be tried again
     (exponential backoff). The others go on meanwhile."""
 
-    deadline = models.OneToOneField("calendars.Deadline", on_delete=models.CASCADE, null=True, blank=True,
+    deadline = models.OneToOneField("deadlines.Deadline", on_delete=models.CASCADE, null=True, blank=True,
                                     related_name="sweep_failure")
-    hearing = models.OneToOneField("calendars.Hearing", on_delete=models.CASCADE, null=True, blank=True,
+    hearing = models.OneToOneField("hearings.Hearing", on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="sweep_failure")
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField()

@@ -3,7 +3,7 @@ entering a statutory or procedural deadline about a case or a victim, marking on
 extending one with its reason.
 
 Every read asks the access policy (DeadlineRule: a deadline follows what it is about); every
-write goes through calendars.deadlines, which asks it again.
+write goes through deadlines.services, which asks it again.
 """
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from accounts.mixins import add_errors
 from cases.models import Case
 from victims.models import Victim
 
-from .. import deadlines
+from .. import services as deadlines
 from ..forms.deadlines import DeadlineFilterForm, DeadlineForm, ExtendForm
 from ..models import Deadline
 
@@ -60,7 +60,7 @@ class DeadlineListView(LoginRequiredMixin, ListView):
     """My pending deadlines by default, soonest first; every visible one on request. One query
     for the rows (with the right to change each), however many there are."""
 
-    template_name = "calendars/deadline_list.html"
+    template_name = "deadlines/deadline_list.html"
     context_object_name = "deadlines"
     paginate_by = 50
 
@@ -102,7 +102,7 @@ def load_anchor(user, params):
 class DeadlineCreateView(LoginRequiredMixin, FormView):
     """Enter a statutory or procedural deadline about a case (?case=) or a victim (?victim=)."""
 
-    template_name = "calendars/deadline_form.html"
+    template_name = "deadlines/deadline_form.html"
     form_class = DeadlineForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -162,7 +162,7 @@ class DeadlineMetView(LoginRequiredMixin, View):
 class DeadlineExtendView(LoginRequiredMixin, FormView):
     """Move a pending deadline later, saying why; its first due date is kept."""
 
-    template_name = "calendars/deadline_extend.html"
+    template_name = "deadlines/deadline_extend.html"
     form_class = ExtendForm
 
     def dispatch(self, request, *args, **kwargs):

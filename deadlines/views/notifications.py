@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
-from .. import deadlines
+from .. import services as deadlines
 
 
 def is_local(url):
@@ -20,7 +20,7 @@ def is_local(url):
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
-    template_name = "calendars/notification_list.html"
+    template_name = "deadlines/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 50
 

@@ -8,7 +8,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import ChoiceLabels
-from calendars import notice_times
+from deadlines import notice_times
 
 
 class Party(models.TextChoices):
@@ -52,7 +52,7 @@ class Hearing(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
         limit_choices_to={"kind": "court"},
     )
     courtroom = models.ForeignKey(
-        "calendars.Courtroom", verbose_name=_("courtroom"), on_delete=models.PROTECT, null=True, blank=True,
+        "hearings.Courtroom", verbose_name=_("courtroom"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="hearings",
     )
     starts_at = models.DateTimeField(_("starts"))
@@ -88,7 +88,7 @@ class Hearing(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    # When the deadline sweep must next look at it for a reminder (calendars/notice_times.py).
+    # When the deadline sweep must next look at it for a reminder (deadlines/notice_times.py).
     next_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["next_notice_at"])
 

@@ -22,10 +22,11 @@ from django.views.generic import TemplateView
 from accounts import policy
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, User
+from deadlines.models import Deadline
 
 from .. import feeds
 from ..forms.calendar import VIEW_CHOICES, CalendarForm, FeedForm
-from ..models import Deadline, Hearing
+from ..models import Hearing
 
 STRUCK = (Hearing.Status.ADJOURNED, Hearing.Status.CANCELLED, Hearing.Status.VACATED)
 
@@ -65,7 +66,7 @@ def calendar_url(scope, view, day):
 class CalendarView(LoginRequiredMixin, TemplateView):
     """A constant number of queries: the scope choices (three), the hearings and the deadlines."""
 
-    template_name = "calendars/calendar.html"
+    template_name = "hearings/calendar.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,7 +133,7 @@ def feed(request, token):
 class FeedSettingsView(LoginRequiredMixin, View):
     """Whether the user's feed is live; create (or replace) it, showing the address once; revoke it."""
 
-    template_name = "calendars/feed_settings.html"
+    template_name = "hearings/feed_settings.html"
 
     def render(self, new_url=None, form=None, status=200):
         response = render(self.request, self.template_name, {

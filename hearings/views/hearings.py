@@ -1,7 +1,7 @@
 """Hearing pages [SPEC 2.5]: setting, moving, adjourning and closing a hearing, its witnesses
 and their special measures, and judges' non-availability.
 
-Every read asks the access policy; every write goes through calendars.services, which asks it
+Every read asks the access policy; every write goes through hearings.services, which asks it
 again and runs the scheduling checks. A check that only warns comes back to the person with
 the warnings and a box to tick ("save anyway"); the warnings' keys travel with the form, so a
 warning that appears between the two posts is asked about again. An absolute problem is shown
@@ -55,7 +55,7 @@ def hearing_anchor(hearing, anchor=""):
 class ScheduleFormMixin(LoginRequiredMixin):
     """Writes through a service that may answer ScheduleWarnings or ValidationError."""
 
-    template_name = "calendars/hearing_form.html"
+    template_name = "hearings/hearing_form.html"
     heading = ""
     submit_label = gettext_lazy("Save")
 
@@ -237,7 +237,7 @@ class HearingCloseView(HearingPartMixin, FormView):
 
 class HearingDetailView(LoginRequiredMixin, DetailView):
     model = Hearing
-    template_name = "calendars/hearing_detail.html"
+    template_name = "hearings/hearing_detail.html"
     context_object_name = "hearing"
 
     def get_object(self, queryset=None):
@@ -367,7 +367,7 @@ class JudgeUnavailabilityView(LoginRequiredMixin, FormView):
     """The court's judges' leave and other absences: listed and added by the court's staff. A
     hearing cannot be set before a judge who is away."""
 
-    template_name = "calendars/judge_unavailability.html"
+    template_name = "hearings/judge_unavailability.html"
     form_class = JudgeUnavailabilityForm
 
     def dispatch(self, request, *args, **kwargs):

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from calendars import mailing, sweep
+from deadlines import mailing, sweep
 
 
 class Command(BaseCommand):
