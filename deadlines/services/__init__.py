@@ -13,6 +13,7 @@ from .generated import (
     for_residence_permit,
     for_risk_assessment,
     for_violation,
+    order_reviewed,
     permit_renewed,
 )
 from .reading import (
@@ -35,6 +36,7 @@ __all__ = [
     "LISTED", "add", "after_team_change", "current_prosecutor", "end_of_day", "extend", "for_case_stage",
     "for_cooperation_request", "for_defendant", "for_protection_order", "for_referral", "for_reflection_period",
     "for_residence_permit", "for_risk_assessment", "for_violation", "inbox", "listing", "mark_all_read",
-    "mark_met", "mark_missed", "mark_passed", "mark_read", "mine", "on_case", "on_victim", "open_counts", "permit_renewed",
+    "mark_met", "mark_missed", "mark_passed", "mark_read", "mine", "on_case", "on_victim", "open_counts", "order_reviewed",
+    "permit_renewed",
     "responsible", "unread_count", "with_case_visible",
 ]

@@ -8,6 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import lifecycle
+from cases.models import Case
+from victims.children import case_is_child
+
 from ..models import Deadline
 from .recording import end_of_day
 
@@ -80,13 +84,9 @@ def _supporting_agency(victim):
 
 def for_case_stage(case):
     """The time standard of the stage the case is in [GP 12, 19]; the previous stage's is met."""
-    from cases import lifecycle
-    from cases.models import Case
-    from reports.services import annotate_continuity
-
     key = f"case:{case.pk}:stage:{case.stage}:{case.stage_entered_at:%Y%m%dT%H%M%S%f}"
     _retire(Deadline.objects.filter(case=case, kind=K.STAGE_STANDARD).exclude(source_key=key), met=True)
-    is_child = annotate_continuity(Case.objects.filter(pk=case.pk)).values_list("is_child", flat=True).first()
+    is_child = Case.objects.filter(pk=case.pk).filter(case_is_child()).exists()
     days = lifecycle.stage_standard_days(case, bool(is_child))
     if days is None:
         return None
@@ -168,6 +168,12 @@ def for_protection_order(order):
                     title=title % {"kind": kind_name}, due_at=end_of_day(day), **responsible)
     _retire(rows.exclude(source_key__in=keep), met=False)
     return None
+
+
+def order_reviewed(*, order):
+    """A review of the protection order was held: its pending review deadline is met (the
+    review of the next date is generated when the order is saved) [SPEC 2.5, 2.6]."""
+    _retire(Deadline.objects.filter(protection_order=order, kind=K.ORDER_REVIEW), met=True)
 
 
 def for_violation(violation):
