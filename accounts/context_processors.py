@@ -1,5 +1,6 @@
-from calendars.models import Deadline, Hearing, JudgeUnavailability
 from cases.models import Case
+from deadlines.models import Deadline
+from hearings.models import Hearing, JudgeUnavailability
 from referrals.models import Referral
 from victims.models import Victim
 
@@ -17,7 +18,7 @@ def navigation(request):
 
     if owed(user):  # nothing opens before the second factor: no menu to follow yet
         return {"nav": [], "nav_unread": 0}
-    from calendars.deadlines import unread_count
+    from deadlines.services import unread_count
     from django.urls import reverse
     from django.utils.translation import gettext_lazy as _
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.functions import Function
 from accounts.versioning import check_version
+from deadlines import services as deadlines
+from deadlines.models import Notification
 
 from .models import OrderEvent, ProtectionOrder, Violation
 
@@ -136,15 +138,12 @@ def vary(order, *, actor, version, on, reason, conditions=None, expires_on=None,
 @transaction.atomic
 def review(order, *, actor, version, on, outcome, next_review_on=None):
     """A review held: the review deadline is met, and the next one set."""
-    from calendars.deadlines.generated import _retire
-    from calendars.models import Deadline
-
     current = _locked(order, actor, version, on)
     if not (outcome or "").strip():
         raise ValidationError({"outcome": _("Say what the review found.")})
     if next_review_on is not None and next_review_on <= on:
         raise ValidationError({"next_review_on": _("The next review comes after this one.")})
-    _retire(Deadline.objects.filter(protection_order=current, kind=Deadline.Kind.ORDER_REVIEW), met=True)
+    deadlines.order_reviewed(order=current)
     current.next_review_on = next_review_on
     current.save()
     OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVIEWED, on=on, by=actor, details=outcome.strip())
@@ -177,7 +176,7 @@ def expire_due(today=None):
             try:
                 with transaction.atomic():
                     order.status, order.version = S.EXPIRED, order.version + 1
-                    order.save()  # its review and expiry deadlines follow (calendars.signals)
+                    order.save()  # its review and expiry deadlines follow (deadlines.signals)
                     OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.EXPIRED, on=order.expires_on,
                                               by=None, details=_("Expired on its expiry date."))
             except Exception:  # noqa: BLE001 - one broken order must not keep the others in force
@@ -222,8 +221,6 @@ def report_violation(violation, *, actor):
     """Record a violation. The victim is flagged for a risk re-assessment (a deadline for the
     supporting NGO) and the prosecutor and the supporting NGO are told, once each: reporting
     the same violation again records nothing new and tells nobody twice."""
-    from calendars.models import Notification
-
     order = ProtectionOrder.objects.select_for_update().get(pk=violation.order_id)
     policy.require(actor, "report_violation", order)
     if violation.pk is None:
@@ -234,7 +231,7 @@ def report_violation(violation, *, actor):
                                                     "it is.")})
         violation.reported_by = actor
         violation.full_clean()
-        violation.save()  # the risk re-assessment deadline follows (calendars.signals)
+        violation.save()  # the risk re-assessment deadline follows (deadlines.signals)
     def case_for(user):
         # The case is named only to those who may open it (it may be restricted to its team).
         return f" ({order.case.reference})" if order.case_id and policy.can(user, "view", order.case) else ""

@@ -21,7 +21,7 @@ from accounts import policy
 from accounts.mixins import add_errors
 from accounts.audit import log_access
 from accounts.models import AccessLog
-from calendars.models import Deadline
+from deadlines.models import Deadline
 from cases.models import Case
 from victims.models import Victim
 

@@ -18,12 +18,14 @@ from accounts.functions import Function
 from accounts.models import User
 from cases import lifecycle
 from cases.models import Case, CaseAgency, CaseAssignment, CaseStageChange, Defendant, StageTimeStandard
+from deadlines import services as deadlines
+from hearings import services as hearings
+from hearings.models import Hearing, SpecialMeasure
+from victims.children import case_is_child
 from victims.flags import case_needs_non_punishment_decision, case_needs_risk_reassessment
-from victims.models import Victim, VictimCaseLink
 
 PROSECUTOR = CaseAssignment.TeamRole.PROSECUTOR
 CLOSED_STAGES = (Case.Stage.CLOSED, Case.Stage.CLOSED_NO_CHARGE)
-CHILD_AGE_GROUPS = (Victim.AgeGroup.CHILD, Victim.AgeGroup.IN_DOUBT)  # age in doubt counts as a child
 
 
 def _count(queryset, outer, field="pk", distinct=False):
@@ -33,12 +35,6 @@ def _count(queryset, outer, field="pk", distinct=False):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _is_child():
-    """SQL: a child case, or one with a victim who is a child or whose age is in doubt [GP 19]."""
-    child_victims = VictimCaseLink.objects.filter(case=OuterRef("pk"), victim__age_group__in=CHILD_AGE_GROUPS)
-    return Q(priority=Case.Priority.CHILD) | Q(Exists(child_victims))
-
-
 def annotate_continuity(cases):
     """Add to each case: handovers, prosecutors (distinct people), is_child, has_official,
     non_criminalisation (a victim charged with an offence tied to their trafficking awaits a
@@ -46,7 +42,7 @@ def annotate_continuity(cases):
     the case was violated after their last completed risk assessment [SPEC 2.6])."""
     prosecutor_assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR)
     if "is_child" not in cases.query.annotations:
-        cases = cases.annotate(is_child=_is_child())
+        cases = cases.annotate(is_child=case_is_child())
     return cases.annotate(
         handovers=Greatest(_count(prosecutor_assignments, "case") - 1, 0),
         prosecutors=_count(prosecutor_assignments, "case", "user", distinct=True),
@@ -77,8 +73,6 @@ def my_cases_queryset(user):
     among them [GP 19], then the longest in their stage. Each carries its next hearing, its
     adjournments (one query with the cases); `decorate` adds the time in stage, the deadlines
     and the special measures to the rows shown."""
-    from calendars import services as hearings
-
     current = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR, user=user,
                                             ended_on__isnull=True)
     cases = annotate_continuity(policy.visible(user, Case).filter(Exists(current)))
@@ -91,10 +85,8 @@ def my_cases_queryset(user):
 def decorate(user, cases, today=None):
     """Evaluate `cases` (of my_cases_queryset) with their time in stage, their open and overdue
     deadlines as the user sees them (one can follow a record of the case the user is kept
-    from: calendars.deadlines.open_counts) and the special measures of their victim-witnesses
+    from: deadlines.services.open_counts) and the special measures of their victim-witnesses
     at coming hearings: two more queries."""
-    from calendars import deadlines
-
     cases = with_stage_times(cases, today)
     deadlines.open_counts(cases, user=user)
     _attach_special_measures(user, cases)
@@ -109,8 +101,6 @@ def my_cases(user, today=None):
 def _attach_special_measures(user, cases):
     """Set `special_measures` on each case: the measures asked for its victim-witnesses at its
     scheduled hearings still to come, as the user may see them, by victim code. One query."""
-    from calendars.models import Hearing, SpecialMeasure
-
     by_case = {case.pk: [] for case in cases}
     if by_case:
         measures = policy.visible(user, SpecialMeasure).filter(
@@ -202,7 +192,7 @@ def over_standard(user, today=None):
     today = today or timezone.localdate()
     current = CaseAssignment.objects.filter(team_role=PROSECUTOR, ended_on__isnull=True).select_related("user")
     # Which cases are late needs only the standard; the rest is worked out for those shown.
-    late = (office_cases(user).exclude(stage__in=CLOSED_STAGES).annotate(is_child=_is_child())
+    late = (office_cases(user).exclude(stage__in=CLOSED_STAGES).annotate(is_child=case_is_child())
             .annotate(standard=_standard_days(), in_stage=_days_in_stage(today))
             .filter(standard__isnull=False, in_stage__gt=F("standard")))
     shown = (annotate_continuity(late.annotate(over=F("in_stage") - F("standard")).order_by("-over", "reference"))

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from calendars.models import Hearing
 from cases.models import Case
+from hearings.models import Hearing
 
 from .test_browser import ARTIFACTS, browser, log_in  # noqa: F401 (fixture)
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from calendars.models import Notification
+from deadlines.models import Notification
 
 from .test_browser import ARTIFACTS, browser, log_in  # noqa: F401 (fixture)
 

@@ -15,9 +15,10 @@ from django.utils.html import escape
 
 from accounts import policy
 from accounts.models import AccessLog, Agency
-from calendars.feeds import period
-from calendars.models import Deadline, Hearing
-from calendars.views.calendar import calendar_url
+from deadlines.models import Deadline
+from hearings.feeds import period
+from hearings.models import Hearing
+from hearings.views.calendar import calendar_url
 
 from . import factories
 from .conftest import DEMO_USERS, VICTIMS

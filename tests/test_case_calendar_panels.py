@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Agency
-from calendars import deadlines
-from calendars import services as hearing_services
-from calendars.models import Deadline, Hearing, HearingWitness, SpecialMeasure
-from calendars.scheduling import ScheduleWarnings
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment
+from deadlines import services as deadlines
+from deadlines.models import Deadline
+from hearings import services as hearing_services
+from hearings.models import Hearing, HearingWitness, SpecialMeasure
+from hearings.scheduling import ScheduleWarnings
 from protection import services as order_services
 from protection.models import ProtectionOrder
 from reports import services as report_services
@@ -253,7 +254,7 @@ def test_the_dashboard_costs_the_same_for_one_or_many_cases_with_hearings(db):
 @pytest.mark.parametrize("username,sees", [("caseworker", True), ("prosecutor", True), ("focalpoint", True),
                                            ("caseworker.br", False)])
 def test_the_victim_page_shows_the_victims_deadlines_the_policy_allows(demo, login, username, sees):
-    from calendars.models import Deadline
+    from deadlines.models import Deadline
 
     victim = demo.victim("V2")
     permit = Deadline.objects.get(victim=victim, kind=Deadline.Kind.PERMIT_EXPIRY)

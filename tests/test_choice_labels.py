@@ -6,8 +6,9 @@ from django.db import models
 from django.utils import translation
 
 from accounts import fields as account_fields
-from calendars.models import Deadline, Hearing, Notification
 from cases.models import Case
+from deadlines.models import Deadline, Notification
+from hearings.models import Hearing
 from protection.models import ProtectionOrder
 from referrals.models import Referral
 from victims.models import Victim

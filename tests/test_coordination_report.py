@@ -28,13 +28,14 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from accounts import policy
 from accounts.models import Agency, Jurisdiction, User
-from calendars import deadlines as deadline_services
-from calendars import services as calendar_services
-from calendars.models import Courtroom, Deadline, Hearing, HearingWitness, Party, SpecialMeasure
-from calendars.scheduling import ScheduleWarnings
 from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CaseAssignment, CaseExclusion, CooperationRequest, CoordinationMeeting
+from deadlines import services as deadline_services
+from deadlines.models import Deadline
+from hearings import services as calendar_services
+from hearings.models import Courtroom, Hearing, HearingWitness, Party, SpecialMeasure
+from hearings.scheduling import ScheduleWarnings
 from protection import services as protection_services
 from protection.models import ProtectionOrder, Violation
 from referrals import services as referral_services
@@ -1067,4 +1068,4 @@ def test_a_table_longer_than_the_screen_shows_its_count_from_the_same_query(worl
         client.get(URL, params(world))
     # (the one COUNT left is the navigation's unread notifications)
     assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")
-            and '"calendars_notification"' not in q["sql"]] == []
+            and '"deadlines_notification"' not in q["sql"]] == []

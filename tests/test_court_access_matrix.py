@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from accounts import policy
-from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from cases.models import Defendant
+from deadlines.models import Deadline
+from hearings.models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from referrals.models import Referral
 

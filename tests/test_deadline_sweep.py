@@ -13,9 +13,11 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone
 
-from calendars import mailing, scheduling, sweep, tasks
-from calendars.models import Deadline, Hearing, Notification, SweepFailure, SweepRun
 from config.celery import app
+from deadlines import mailing, sweep, tasks
+from deadlines.models import Deadline, Notification, SweepFailure, SweepRun
+from hearings import scheduling
+from hearings.models import Hearing
 from protection.models import OrderEvent, ProtectionOrder
 
 from . import factories
@@ -287,7 +289,7 @@ def worker(transactional_db):
 def test_a_real_worker_turns_a_due_deadline_into_its_notification(worker):
     case, prosecutor = _world()
     deadline = _deadline(case, prosecutor, title="Disclose the evidence", due_in=datetime.timedelta(hours=3))
-    assert {"calendars.tasks.sweep_deadlines", "calendars.tasks.email_notifications"} <= {
+    assert {"deadlines.tasks.sweep_deadlines", "deadlines.tasks.email_notifications"} <= {
         e["task"] for e in app.conf.beat_schedule.values()}
     tasks.sweep_deadlines.delay()
     give_up = time.monotonic() + 30
@@ -306,19 +308,19 @@ def test_the_admin_status_page_shows_the_last_sweep_and_whether_beat_is_alive(de
     cache.delete(BEAT_HEARTBEAT_KEY)
     sweep.run(now=NOW, trigger="command")
     admin = login("admin")
-    page = admin.get("/admin/calendars/sweeprun/").content.decode()
+    page = admin.get("/admin/deadlines/sweeprun/").content.decode()
     assert "Deadline sweep status" in page and "not running" in page and "command" in page
     assert "reminders" in page  # the demo's due deadlines were reminded
     cache.set(BEAT_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
-    page = admin.get("/admin/calendars/sweeprun/").content.decode()
+    page = admin.get("/admin/deadlines/sweeprun/").content.decode()
     assert "not running" not in page and ">alive<" in page
     # Case staff have no admin; the page holds no case content anyway.
-    assert login("prosecutor").get("/admin/calendars/sweeprun/").status_code == 302
+    assert login("prosecutor").get("/admin/deadlines/sweeprun/").status_code == 302
 
 
 def test_an_extended_deadline_and_a_moved_hearing_are_reminded_afresh(demo):
-    from calendars import deadlines as deadline_services
-    from calendars import services as hearing_services
+    from deadlines import services as deadline_services
+    from hearings import services as hearing_services
 
     prosecutor = demo.user("prosecutor")
     deadline = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(hours=5), title="Brief")
@@ -363,7 +365,7 @@ def test_a_notice_names_a_case_only_to_those_who_may_see_it(demo):
 
 
 def test_an_extension_survives_regeneration_and_an_order_expiring_is_reached_not_missed(demo):
-    from calendars import deadlines as deadline_services
+    from deadlines import services as deadline_services
     from protection import services as order_services
 
     order = ProtectionOrder.objects.get(victim=demo.victim("V2"))

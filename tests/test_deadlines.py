@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from calendars import deadlines
-from calendars.models import Deadline
 from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CooperationRequest, Defendant
+from deadlines import services as deadlines
+from deadlines.models import Deadline
 from protection import services as order_services
 from protection.models import ProtectionOrder
 from referrals import services as referral_services

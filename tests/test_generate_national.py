@@ -14,8 +14,9 @@ from accounts import policy
 from accounts.models import User
 from benchmarks.national import PREFIX
 from benchmarks.national.sizes import Sizes
-from calendars.models import Deadline, Hearing, Notification
 from cases.models import Case, CaseAgency, CaseAssignment, CaseGroupObjectPermission, Charge
+from deadlines.models import Deadline, Notification
+from hearings.models import Hearing
 from referrals.models import Referral
 from victims.models import Victim, VictimIdentity
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from calendars import services
-from calendars.models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
+from hearings import services
+from hearings.models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from victims import services as victim_services
 from victims.models import VictimCaseLink
 
@@ -427,13 +427,13 @@ def test_only_the_judges_of_the_own_court_are_offered_and_accepted(world, login)
 def test_administrators_keep_courtrooms_in_the_admin(world, client):
     admin = User.objects.create_superuser("root-test", "root@example.org", "x-Very-long-pass-2026")
     factories.log_in(client, admin)
-    response = client.get("/admin/calendars/courtroom/")
+    response = client.get("/admin/hearings/courtroom/")
     assert response.status_code == 200
     page = text(response)
     assert "Room 1" in page and "Room 2" in page
-    response = client.post("/admin/calendars/courtroom/add/", {
+    response = client.post("/admin/hearings/courtroom/add/", {
         "court": world.court.pk, "name": "Room 3", "has_safe_waiting_room": "on", "is_active": "on"})
     assert response.status_code == 302
     assert world.court.courtrooms.get(name="Room 3").has_safe_waiting_room is True
     # Hearings are not in the admin: they concern cases.
-    assert client.get("/admin/calendars/hearing/").status_code == 404
+    assert client.get("/admin/hearings/hearing/").status_code == 404

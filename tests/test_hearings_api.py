@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendars import services
-from calendars.models import Hearing, HearingWitness, SpecialMeasure
+from hearings import services
+from hearings.models import Hearing, HearingWitness, SpecialMeasure
 
 from . import factories
 from .conftest import DEMO_USERS

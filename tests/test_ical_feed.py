@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLog, Agency
-from calendars.models import CalendarFeedToken, Deadline, Hearing
+from deadlines.models import Deadline
+from hearings.models import CalendarFeedToken, Hearing
 
 from .conftest import VICTIMS
 

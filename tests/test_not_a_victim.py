@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import policy
-from calendars.models import Deadline
+from deadlines.models import Deadline
 from referrals import services as referral_services
 from referrals.models import Referral
 from referrals.timings import annotate_timings

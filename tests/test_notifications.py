@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendars.models import Notification
+from deadlines.models import Notification
 from protection import services as order_services
 from protection.models import ProtectionOrder, Violation
 
@@ -63,7 +63,7 @@ def test_the_unread_count_is_in_the_navigation_at_one_query(inbox, login):
     assert nav_label(login("judge").get("/").content.decode()) == "Notifications (0)"
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
-    asked = [q["sql"] for q in queries.captured_queries if '"calendars_notification"' in q["sql"]]
+    asked = [q["sql"] for q in queries.captured_queries if '"deadlines_notification"' in q["sql"]]
     assert len(asked) == 1 and "COUNT(*)" in asked[0]
     html = client.get("/").content.decode()
     assert '<a href="/calendar/">Calendar</a>' in html and '<a href="/calendar/deadlines/">Deadlines</a>' in html

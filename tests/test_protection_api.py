@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendars.models import Deadline, Notification
 from cases.models import Defendant
+from deadlines.models import Deadline, Notification
 from protection import services
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from victims.models import ProtectedRelative

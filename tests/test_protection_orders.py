@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendars.models import Deadline, Notification
 from cases.models import Case, Defendant
+from deadlines.models import Deadline, Notification
 from protection import services
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from victims.flags import case_needs_risk_reassessment

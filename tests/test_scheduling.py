@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Agency
-from calendars import services
-from calendars.models import Courtroom, Hearing, HearingWitness, SpecialMeasure
-from calendars.scheduling import ScheduleWarnings
 from cases.models import Case, Defendant
+from hearings import services
+from hearings.models import Courtroom, Hearing, HearingWitness, SpecialMeasure
+from hearings.scheduling import ScheduleWarnings
 from victims import services as victim_services
 from victims.models import VictimCaseLink
 

@@ -10,9 +10,10 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from calendars import deadlines as deadline_services
-from calendars import notice_times, sweep
-from calendars.models import Deadline, Hearing, Notification, SweepFailure
+from deadlines import services as deadline_services
+from deadlines import notice_times, sweep
+from deadlines.models import Deadline, Notification, SweepFailure
+from hearings.models import Hearing
 
 K, St = Deadline.Kind, Deadline.Status
 NOW = timezone.now().replace(microsecond=0)
@@ -86,8 +87,8 @@ def test_a_sweep_with_nothing_due_reads_no_deadline_and_sends_nothing(demo):
     assert Notification.objects.count() == sent
     assert record.counts.get("reminders", 0) == 0
     # Order expiry, the two due-row probes and the run's record: no row handled, and no person's
-    # access asked for (e-mail goes out in a task of its own, calendars.mailing).
-    handled = [q["sql"] for q in queries.captured_queries if 'FROM "calendars_deadline"' in q["sql"]
+    # access asked for (e-mail goes out in a task of its own, deadlines.mailing).
+    handled = [q["sql"] for q in queries.captured_queries if 'FROM "deadlines_deadline"' in q["sql"]
                and "FOR UPDATE" not in q["sql"]]
     # (each of the three in a savepoint of its own)
     assert handled == [] and len(queries.captured_queries) == 11
@@ -143,7 +144,7 @@ def test_reschedule_all_sets_every_moment_from_the_data(demo):
     closed = _deadline(demo.case("C1"), prosecutor, due_in=datetime.timedelta(days=50))
     deadline_services.mark_met(closed, actor=prosecutor)
     Deadline.objects.filter(pk=pending.pk).update(next_notice_at=None)  # as a bulk load leaves it
-    notice_times.reschedule_all()
+    sweep.reschedule_all()
     assert _next(pending) == pending.due_at - datetime.timedelta(days=14)
     assert _next(closed) is None
     scheduled = Hearing.objects.filter(status=Hearing.Status.SCHEDULED)

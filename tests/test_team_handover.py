@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.functions import Function
-from calendars import sweep
-from calendars.models import Courtroom, Deadline, Hearing, Notification
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment, CooperationRequest, Defendant
+from deadlines import sweep
+from deadlines.models import Deadline, Notification
+from hearings.models import Courtroom, Hearing
 
 from . import factories
 

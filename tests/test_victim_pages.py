@@ -614,7 +614,7 @@ def test_list_query_count_does_not_grow_with_rows(db):
 def test_the_victim_page_runs_the_same_queries_however_many_cases_and_deadlines(db):
     """The victim page as the benchmark opens it (the victim with the most cases, deadlines and
     consents): one case and one deadline cost the queries six of each do."""
-    from calendars.models import Deadline
+    from deadlines.models import Deadline
 
     police, ngo = factories.agency("police"), factories.agency("ngo")
     investigator = factories.user(police, "investigator")

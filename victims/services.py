@@ -313,7 +313,7 @@ def _end_protection(protection, *, actor, ended_on, note):
     if isinstance(record, AssistanceService):
         record.ended_on = ended_on
     elif isinstance(record, ReflectionPeriod):
-        record.ended_on = ended_on  # its deadline is met (calendars.deadlines.for_reflection_period)
+        record.ended_on = ended_on  # its deadline is met (deadlines.services.for_reflection_period)
     elif isinstance(record, ResidencePermit):
         record.status, record.expires_on = ResidencePermit.Status.EXPIRED, ended_on
     record._change_reason = note  # simple-history keeps it on the row this save writes

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.functions import Function as F
-from calendars.models import Deadline, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from cases.models import Case, CaseExclusion
+from deadlines.models import Deadline
+from hearings.models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from referrals.models import Referral
 from victims.models import VictimCaseLink

@@ -44,7 +44,7 @@ def _permission(app_label, codename):
 
 
 def params(user, **more):
-    from calendars.models import Deadline
+    from deadlines.models import Deadline
 
     return {
         "user": user.pk, "agency": user.agency_id, "view_case": _permission("cases", "view_case"),
@@ -126,10 +126,10 @@ def deadlines_mine(user, page=1):
              OR d.referral_id IN (SELECT f.id FROM referrals_referral f
                                   WHERE f.from_agency_id = %(agency)s OR f.to_agency_id = %(agency)s))"""
     return Floor(_paged(
-        f"SELECT count(*) FROM calendars_deadline d WHERE {where}",
+        f"SELECT count(*) FROM deadlines_deadline d WHERE {where}",
         f"""SELECT d.id, d.title, d.kind, d.status, d.due_at, d.original_due_at, d.extension_reason,
                    c.reference, v.code, u.first_name, u.last_name, a.name
-            FROM calendars_deadline d LEFT JOIN cases_case c ON c.id = d.case_id
+            FROM deadlines_deadline d LEFT JOIN cases_case c ON c.id = d.case_id
             LEFT JOIN victims_victim v ON v.id = d.victim_id
             LEFT JOIN accounts_user u ON u.id = d.responsible_user_id
             LEFT JOIN accounts_agency a ON a.id = d.responsible_agency_id
@@ -164,17 +164,17 @@ def referral_inbox(user):
 # --- Dashboards -----------------------------------------------------------------------------
 
 def prosecutor_dashboard(user):
-    from calendars.models import Hearing
     from cases.models import CaseAssignment
+    from hearings.models import Hearing
 
     values = params(user, prosecutor=CaseAssignment.TeamRole.PROSECUTOR, scheduled=Hearing.Status.SCHEDULED)
     return Floor([(f"""
         SELECT c.id, c.reference, c.title, c.stage, c.priority, c.stage_entered_at, j.name,
-            (SELECT min(h.starts_at) FROM calendars_hearing h WHERE h.case_id = c.id
+            (SELECT min(h.starts_at) FROM hearings_hearing h WHERE h.case_id = c.id
              AND h.status = %(scheduled)s AND h.starts_at >= %(now)s),
-            (SELECT count(*) FROM calendars_hearing h WHERE h.case_id = c.id AND h.status = 'adjourned'),
-            (SELECT count(*) FROM calendars_deadline d WHERE d.case_id = c.id AND d.status = ANY(%(pending)s)),
-            (SELECT count(*) FROM calendars_deadline d WHERE d.case_id = c.id AND d.status = ANY(%(pending)s)
+            (SELECT count(*) FROM hearings_hearing h WHERE h.case_id = c.id AND h.status = 'adjourned'),
+            (SELECT count(*) FROM deadlines_deadline d WHERE d.case_id = c.id AND d.status = ANY(%(pending)s)),
+            (SELECT count(*) FROM deadlines_deadline d WHERE d.case_id = c.id AND d.status = ANY(%(pending)s)
              AND d.due_at < %(now)s)
         FROM cases_case c JOIN accounts_jurisdiction j ON j.id = c.jurisdiction_id
         WHERE EXISTS (SELECT 1 FROM cases_caseassignment a WHERE a.case_id = c.id AND a.user_id = %(user)s
@@ -239,10 +239,10 @@ def case_detail(user, case_id):
          values),
         ("SELECT d.*, ch.* FROM cases_defendant d LEFT JOIN cases_charge ch ON ch.defendant_id = d.id "
          "WHERE d.case_id = %(case)s", values),
-        ("SELECT h.*, ct.name, r.name FROM calendars_hearing h JOIN accounts_agency ct ON ct.id = h.court_id "
-         "LEFT JOIN calendars_courtroom r ON r.id = h.courtroom_id WHERE h.case_id = %(case)s "
+        ("SELECT h.*, ct.name, r.name FROM hearings_hearing h JOIN accounts_agency ct ON ct.id = h.court_id "
+         "LEFT JOIN hearings_courtroom r ON r.id = h.courtroom_id WHERE h.case_id = %(case)s "
          "ORDER BY h.starts_at, h.id", values),
-        ("SELECT * FROM calendars_deadline WHERE case_id = %(case)s AND (status = ANY(%(pending)s) "
+        ("SELECT * FROM deadlines_deadline WHERE case_id = %(case)s AND (status = ANY(%(pending)s) "
          "OR closed_at >= %(recent)s) ORDER BY due_at, id", values),
         ("SELECT n.* FROM cases_casenote n WHERE n.case_id = %(case)s ORDER BY n.created_at DESC", values),
         ("SELECT * FROM " + one.format(table="protection_protectionorder", column="case_id")
@@ -269,7 +269,7 @@ def victim_detail(user, victim_id):
         (about.format(table="victims_statusdecision") + " ORDER BY decided_on", values),
         (about.format(table="victims_riskassessment"), values),
         (about.format(table="protection_protectionorder") + " ORDER BY issued_on DESC", values),
-        (about.format(table="calendars_deadline") + " AND (status = ANY(%(pending)s) OR closed_at >= %(recent)s)",
+        (about.format(table="deadlines_deadline") + " AND (status = ANY(%(pending)s) OR closed_at >= %(recent)s)",
          values),
     ])
 
@@ -277,7 +277,7 @@ def victim_detail(user, victim_id):
 # --- Calendar -------------------------------------------------------------------------------
 
 def _month(day):
-    from calendars import feeds
+    from hearings import feeds
 
     return feeds.period("month", day).bounds()
 
@@ -289,11 +289,11 @@ def calendar_court(user, court_id, day):
         ("SELECT id, name FROM accounts_agency WHERE kind = 'court' AND is_active ORDER BY name", values),
         ("SELECT id, name FROM accounts_agency WHERE kind = 'ngo' AND is_active ORDER BY name", values),
         ("""SELECT h.id, h.kind, h.status, h.starts_at, h.ends_at, c.reference, r.name
-            FROM calendars_hearing h JOIN cases_case c ON c.id = h.case_id
-            LEFT JOIN calendars_courtroom r ON r.id = h.courtroom_id
+            FROM hearings_hearing h JOIN cases_case c ON c.id = h.case_id
+            LEFT JOIN hearings_courtroom r ON r.id = h.courtroom_id
             WHERE h.court_id = %(court)s AND NOT c.is_restricted AND h.starts_at >= %(start)s
               AND h.starts_at < %(end)s ORDER BY h.starts_at, h.id""", values),
-        ("""SELECT d.id, d.title, d.kind, d.due_at, c.reference FROM calendars_deadline d
+        ("""SELECT d.id, d.title, d.kind, d.due_at, c.reference FROM deadlines_deadline d
             LEFT JOIN cases_case c ON c.id = d.case_id
             WHERE d.responsible_agency_id = %(court)s AND d.status = ANY(%(pending)s)
               AND d.due_at >= %(start)s AND d.due_at < %(end)s ORDER BY d.due_at, d.id""", values),
@@ -304,11 +304,11 @@ def calendar_mine(user, day):
     start, end = _month(day)
     values = params(user, start=start, end=end, function=["prosecutor"])
     # My hearings: as prosecutor or judge (their indexes with the start), or of my team's cases.
-    mine = """SELECT id FROM calendars_hearing WHERE prosecutor_id = %(user)s
+    mine = """SELECT id FROM hearings_hearing WHERE prosecutor_id = %(user)s
                 AND starts_at >= %(start)s AND starts_at < %(end)s
-              UNION SELECT id FROM calendars_hearing WHERE judge_id = %(user)s
+              UNION SELECT id FROM hearings_hearing WHERE judge_id = %(user)s
                 AND starts_at >= %(start)s AND starts_at < %(end)s
-              UNION SELECT id FROM calendars_hearing WHERE starts_at >= %(start)s AND starts_at < %(end)s
+              UNION SELECT id FROM hearings_hearing WHERE starts_at >= %(start)s AND starts_at < %(end)s
                 AND case_id = ANY(ARRAY(SELECT a.case_id FROM cases_caseassignment a
                                         WHERE a.user_id = %(user)s AND a.ended_on IS NULL))"""
     return Floor([
@@ -317,11 +317,11 @@ def calendar_mine(user, day):
          "AND functions @> %(function)s::varchar[] ORDER BY last_name, first_name, username", values),
         ("SELECT id, name FROM accounts_agency WHERE kind = 'ngo' AND is_active ORDER BY name", values),
         (f"""SELECT h.id, h.kind, h.status, h.starts_at, h.ends_at, c.reference, ct.name, r.name
-            FROM calendars_hearing h JOIN cases_case c ON c.id = h.case_id
-            JOIN accounts_agency ct ON ct.id = h.court_id LEFT JOIN calendars_courtroom r ON r.id = h.courtroom_id
+            FROM hearings_hearing h JOIN cases_case c ON c.id = h.case_id
+            JOIN accounts_agency ct ON ct.id = h.court_id LEFT JOIN hearings_courtroom r ON r.id = h.courtroom_id
             WHERE h.id = ANY(ARRAY({mine})) AND {case_seen("h.case_id")}
             ORDER BY h.starts_at, h.id""", values),
-        (f"""SELECT d.id, d.title, d.kind, d.due_at, c.reference FROM calendars_deadline d
+        (f"""SELECT d.id, d.title, d.kind, d.due_at, c.reference FROM deadlines_deadline d
             LEFT JOIN cases_case c ON c.id = d.case_id
             WHERE d.status = ANY(%(pending)s) AND (d.responsible_user_id = %(user)s
                   OR (d.responsible_user_id IS NULL AND d.responsible_agency_id = %(agency)s))
@@ -355,7 +355,7 @@ def coordination(user, period):
         JOIN accounts_agency ta ON ta.id = r.to_agency_id
         WHERE (fa.country = %(country)s OR ta.country = %(country)s) AND r.sent_at >= %(starts)s
           AND r.sent_at < %(ends)s"""
-    hearings = """FROM calendars_hearing h JOIN cases_case c ON c.id = h.case_id
+    hearings = """FROM hearings_hearing h JOIN cases_case c ON c.id = h.case_id
         WHERE c.jurisdiction_id = %(jurisdiction)s AND NOT c.is_restricted AND h.status = 'scheduled'
           AND h.starts_at >= %(now)s AND h.starts_at < %(lookahead)s"""
     return Floor([

@@ -34,7 +34,8 @@ def _failed(row, error, out):
 def quiet_moment():
     """A moment when the sweep has nothing to do: a day before the first reminder of every
     pending deadline and scheduled hearing and before any order in force expires."""
-    from calendars.models import Deadline, Hearing
+    from deadlines.models import Deadline
+    from hearings.models import Hearing
 
     now = timezone.now()
     furthest_deadline = max(max(days) for days in settings.DEADLINE_REMINDER_DAYS.values())
@@ -56,7 +57,7 @@ def quiet_moment():
 
 def _due_now(now):
     """Pending deadlines inside the sweep's reach at `now` (its furthest reminder threshold)."""
-    from calendars.models import Deadline
+    from deadlines.models import Deadline
 
     furthest = max(max(days) for days in settings.DEADLINE_REMINDER_DAYS.values())
     return Deadline.objects.filter(status__in=Deadline.PENDING,
@@ -64,7 +65,7 @@ def _due_now(now):
 
 
 def _one_sweep(row, now, out):
-    from calendars import sweep
+    from deadlines import sweep
 
     try:
         with transaction.atomic():  # a savepoint: a failing sweep leaves the next ones their data
@@ -79,7 +80,7 @@ def _one_sweep(row, now, out):
 
 
 def _mailing(row, out):
-    from calendars import mailing
+    from deadlines import mailing
 
     try:
         with transaction.atomic():
@@ -114,7 +115,7 @@ def sweeps(out):
             rows[1]["note"] = f"{rows[1]['due_deadlines']} deadlines in reach; " + rows[1]["note"]
             out.write("  sweep again, right after\n")
             _one_sweep(rows[2], now + datetime.timedelta(seconds=1), out)
-            out.write("  e-mail what the sweeps recorded (calendars.mailing)\n")
+            out.write("  e-mail what the sweeps recorded (deadlines.mailing)\n")
             _mailing(rows[3], out)
             transaction.set_rollback(True)
     except Exception as error:

@@ -83,8 +83,9 @@ class Context:
         """The case the user sees with the most hearings and deadlines."""
         def pick():
             from accounts import policy
-            from calendars.models import Deadline, Hearing
             from cases.models import Case
+            from deadlines.models import Deadline
+            from hearings.models import Hearing
 
             case = (policy.visible(self.user(username), Case)
                     .annotate(n_hearings=_count(Hearing.objects.filter(case=OuterRef("pk")), "case"),
@@ -99,7 +100,7 @@ class Context:
         """The victim the user sees with the most cases, deadlines and consents."""
         def pick():
             from accounts import policy
-            from calendars.models import Deadline
+            from deadlines.models import Deadline
             from victims.models import Consent, Victim, VictimCaseLink
 
             victim = (policy.visible(self.user(username), Victim)

@@ -122,8 +122,9 @@ def _memory_total_mb():
 def dataset():
     """Row counts of what the pages read (estimates are not enough: the numbers are compared)."""
     from accounts.models import Agency, User
-    from calendars.models import Deadline, Hearing
     from cases.models import Case, CaseGroupObjectPermission
+    from deadlines.models import Deadline
+    from hearings.models import Hearing
     from referrals.models import Referral
     from victims.models import Victim, VictimGroupObjectPermission
 

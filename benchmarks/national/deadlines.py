@@ -6,15 +6,15 @@ and procedural) to make up the total.
 Mostly met or missed in the past; the pending ones are either due for the sweep now (about
 sizes.due_deadlines: overdue by at most two days, or a reminder threshold already reached) or
 not due at all (their first reminder threshold still ahead). Generated ones carry the source
-key calendars.deadlines makes for them."""
+key deadlines.services makes for them."""
 
 import datetime
 
 from django.conf import settings
 
-from calendars.models import Deadline
 from cases import lifecycle
 from cases.models import Case
+from deadlines.models import Deadline
 
 from .bulk import insert
 
@@ -61,7 +61,7 @@ def build(world, counts):
 
 
 def _owner(case, stage):
-    """Who answers for a stage's standard (as calendars.deadlines._stage_owner)."""
+    """Who answers for a stage's standard (as deadlines.services._stage_owner)."""
     police = (case.holder.get("lead_investigator"), case.parts.get("investigating"))
     prosecution = (case.holder.get("prosecutor"), case.parts.get("prosecuting"))
     first, second = (police, prosecution) if stage in (S.INTAKE, S.INVESTIGATION) else (prosecution, police)

@@ -6,8 +6,8 @@ import datetime
 from collections import defaultdict
 
 from accounts.functions import Function as F
-from calendars.models import Hearing, HearingWitness, SpecialMeasure
 from cases.models import Case
+from hearings.models import Hearing, HearingWitness, SpecialMeasure
 
 from .bulk import explicit_timestamps, insert, reserve_ids
 from .proceedings import entered

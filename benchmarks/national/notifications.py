@@ -1,6 +1,6 @@
 """Notifications the sweeps of the past sent: reminders at each threshold a met or missed
 deadline crossed, the overdue notice and its escalation, hearing reminders and violation
-alerts. Each has the threshold stamp calendars.sweep writes, so the unique constraints hold
+alerts. Each has the threshold stamp deadlines.sweep writes, so the unique constraints hold
 and the sweep never sends them again; pending deadlines have none yet (the sweep's work)."""
 
 import datetime
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.functions import Function as F
-from calendars.models import Deadline, Notification
+from deadlines.models import Deadline, Notification
 
 from .bulk import insert
 

@@ -5,8 +5,8 @@ requests (with their answer deadlines) and coordination meetings."""
 import datetime
 
 from accounts.functions import AgencyKind as K, Function as F
-from calendars.models import Deadline
 from cases.models import Case, CooperationRequest as CR, CoordinationMeeting
+from deadlines.models import Deadline
 from protection.models import OrderEvent, ProtectionOrder, Violation
 from victims.models import RiskAssessment
 
@@ -90,7 +90,7 @@ def _order_events(world, plans):
 
 
 def _order_deadlines(world, plan, prosecutor):
-    """As calendars.deadlines.for_protection_order: review and expiry while in force; an expired
+    """As deadlines.services.for_protection_order: review and expiry while in force; an expired
     order's expiry was reached (met); a revoked order's were withdrawn with it."""
     base = dict(protection_order_id=plan.id, victim_id=plan.victim.id, case_id=plan.case.id,
                 responsible_user_id=prosecutor, responsible_agency_id=plan.court)
@@ -180,7 +180,7 @@ def _cooperation(world):
 
 
 def _cooperation_deadline(world, plan, pk):
-    """As calendars.deadlines.for_cooperation_request."""
+    """As deadlines.services.for_cooperation_request."""
     if plan.status in ("withdrawn", "draft") or not plan.due:
         return
     due = world.end_of_day(plan.due)

@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 
 from accounts.functions import AgencyKind as K, Function as F
-from calendars.models import Deadline
+from deadlines.models import Deadline
 from referrals.models import Referral, ReferralEvent, ReferralNotice
 from victims.models import Consent
 
@@ -193,7 +193,7 @@ def _events(plan):
 
 
 def _answer_deadline(plan):
-    """The generated answer deadline (source key as calendars.deadlines.for_referral makes it):
+    """The generated answer deadline (source key as deadlines.services.for_referral makes it):
     met when answered in time, missed when the answer came late; still open while unanswered."""
     row = Deadline(kind=Deadline.Kind.REFERRAL_RESPONSE, title=f"Answer referral {plan.id}", due_at=plan.due,
                    referral_id=plan.id, responsible_agency_id=plan.to, responsible_user_id=plan.assigned_to,

@@ -6,7 +6,7 @@
    at the same time by forked processes, and committed together only once all succeeded: a
    failure leaves no slice behind.
 3. Grants, group memberships and the sweep schedule, derived from the data by the
-   application's own functions (accounts.policy.grants.rebuild_all, calendars.sweep.
+   application's own functions (accounts.policy.grants.rebuild_all, deadlines.sweep.
    reschedule_all), in one transaction.
 
 A database that holds the national cases (references starting NAT-) with their grants is left
@@ -75,8 +75,8 @@ def generate(*, cases_wanted, seed=DEFAULT_SEED, workers=2, out=None, now=None):
             from accounts.policy.grants import rebuild_all
 
             rebuild_all()
-        with steps.step("sweep schedule (calendars.sweep.reschedule_all)"):
-            from calendars.sweep import reschedule_all
+        with steps.step("sweep schedule (deadlines.sweep.reschedule_all)"):
+            from deadlines.sweep import reschedule_all
 
             reschedule_all()
         with steps.step("deferred constraints checked"), connection.cursor() as cursor:
@@ -116,8 +116,9 @@ def _derivation_tables():
     from django.contrib.auth.models import Group, Permission
 
     from accounts.models import Agency, User
-    from calendars.models import Deadline, Hearing
     from cases.models import CaseAgency, CaseAssignment
+    from deadlines.models import Deadline
+    from hearings.models import Hearing
     from referrals.models import Referral
     from victims.models import Consent, Victim, VictimCaseLink, VictimGroupObjectPermission, VictimSupport
 

@@ -114,5 +114,5 @@ class World:
 
     @staticmethod
     def end_of_day(date):
-        """As calendars.deadlines.end_of_day: a date-only deadline is due at 23:59 local time."""
+        """As deadlines.services.end_of_day: a date-only deadline is due at 23:59 local time."""
         return timezone.make_aware(datetime.datetime.combine(date, datetime.time(23, 59))).astimezone(UTC)

@@ -10,6 +10,9 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from accounts import policy
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import Jurisdiction, TrainingRecord
+from deadlines import services as deadlines
+from hearings import services as hearings
+from hearings.models import Hearing
 from victims.flags import with_flags
 from victims.models import Victim
 
@@ -109,9 +112,6 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
 def calendar_panels(user, case, may):
     """The case's hearings, deadlines and protection orders the user may see, for its page:
     one query each, whatever their number [SPEC 2.5, 2.6, 3]."""
-    from calendars import deadlines
-    from calendars import services as hearings
-    from calendars.models import Hearing
     from protection.models import ProtectionOrder
 
     case_hearings = list(policy.visible(user, Hearing.objects.filter(case=case)).select_related(

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
-from calendars.models import Deadline, Hearing, HearingWitness, SpecialMeasure
 from cases.models import Case, CaseAgency, CooperationRequest, CoordinationMeeting
+from deadlines.models import Deadline
+from hearings.models import Hearing, HearingWitness, SpecialMeasure
 from protection.models import ProtectionOrder, Violation
 from referrals.models import Referral
 from referrals.timings import annotate_timings

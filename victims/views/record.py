@@ -19,6 +19,7 @@ from accounts.audit import log_access
 from accounts.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
 from cases.models import Case, Charge
+from deadlines.services import on_victim
 from referrals.models import Referral
 
 from .. import services
@@ -161,7 +162,6 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
         context["pending_charges"] = self.pending_charges(user, victim)
         context["record_non_punishment"] = may["record_non_punishment"] and bool(context["pending_charges"])
-        from calendars.deadlines import on_victim
         from protection.views import victim_section
 
         context.update(victim_section(user, victim))

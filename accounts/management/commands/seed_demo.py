@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction, TrainingRecord, User
-from calendars.models import Hearing
 from cases import lifecycle
 from cases import services as case_services
 from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
+from hearings.models import Hearing
 from referrals import services as referral_services
 from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
@@ -186,9 +186,9 @@ def system_administrators():
             Q(content_type__app_label="accounts",
               content_type__model__in=["agency", "jurisdiction", "user", "trainingrecord"])
             | Q(content_type__app_label="referrals", content_type__model="serviceprovider")
-            | Q(content_type__app_label="calendars", content_type__model="courtroom")
+            | Q(content_type__app_label="hearings", content_type__model="courtroom")
             # The deadline sweep's status page (no case content).
-            | Q(content_type__app_label="calendars", content_type__model__in=["sweeprun", "sweepfailure"],
+            | Q(content_type__app_label="deadlines", content_type__model__in=["sweeprun", "sweepfailure"],
                 codename__startswith="view_")
             # Resetting a lost authenticator: see and delete second-factor devices, never add one.
             | Q(content_type__app_label__in=["otp_totp", "otp_static"],
@@ -382,8 +382,10 @@ class Command(BaseCommand):
         """Courtrooms, the judge's leave, Operation Harvest's hearings (one adjourned at the
         defence's request), its witnesses' special measures, Maria's no-contact order and the
         case's deadlines. Dates are relative to today so the calendar always has something."""
-        from calendars import deadlines as deadline_services, services as hearing_services
-        from calendars.models import Courtroom, Deadline, HearingWitness, JudgeUnavailability, SpecialMeasure
+        from deadlines import services as deadline_services
+        from deadlines.models import Deadline
+        from hearings import services as hearing_services
+        from hearings.models import Courtroom, HearingWitness, JudgeUnavailability, SpecialMeasure
         from protection import services as order_services
         from protection.models import ProtectionOrder
 
@@ -452,9 +454,11 @@ class Command(BaseCommand):
         meetings, and a missed and an extended deadline [SPEC 2.5]. The coordination office
         takes no part in these cases: it reaches them as every unrestricted case of its country.
         Their staff never sign in. Dates are relative to today."""
-        from calendars import deadlines as deadline_services, services as hearing_services
-        from calendars.models import Courtroom, Deadline, HearingWitness, SpecialMeasure
         from cases.models import CooperationRequest as CR, CoordinationMeeting
+        from deadlines import services as deadline_services
+        from deadlines.models import Deadline
+        from hearings import services as hearing_services
+        from hearings.models import Courtroom, HearingWitness, SpecialMeasure
         from protection import services as order_services
         from protection.models import ProtectionOrder, Violation
 

@@ -1,0 +1,3 @@
+from .views import deadlines, notifications
+
+urlpatterns = deadlines.urlpatterns + notifications.urlpatterns

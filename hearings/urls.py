@@ -1,0 +1,3 @@
+from .views import calendar, hearings
+
+urlpatterns = hearings.urlpatterns + calendar.urlpatterns
