@@ -5,7 +5,7 @@ inline handlers still work, and screenshots in test-artifacts/csp-*.png to look 
 import pytest
 from django.conf import settings
 
-from calendars.models import Hearing
+from hearings.models import Hearing
 from cases.models import Case
 from protection.models import ProtectionOrder
 from referrals.models import Referral
@@ -87,7 +87,7 @@ def test_the_main_pages_run_under_the_policy_with_nothing_refused(browser, live_
     admin = log_in(browser, live_server, "admin")
     refused += watch(admin)
     visit(admin, f"{base}/admin/", "admin")
-    visit(admin, f"{base}/admin/calendars/sweeprun/", "admin-sweeps")
+    visit(admin, f"{base}/admin/deadlines/sweeprun/", "admin-sweeps")
     visit(admin, f"{base}/admin/accounts/agency/add/", "admin-agency-add")
 
     assert refused == []
