@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.admin import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .functions import Function
 from .models import AccessLog, Agency, Jurisdiction, TrainingRecord, User
 
@@ -59,6 +60,16 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
                 if name in form.base_fields:
                     form.base_fields[name].disabled = True
         return form
+
+    def save_model(self, request, obj, form, change):
+        if change and "agency" in form.changed_data:
+            # Saved at the old agency first, then moved by the service, which ends what the
+            # person did for the old agency (their case teams) in the same transaction.
+            agency, obj.agency_id = obj.agency, form.initial.get("agency")
+            super().save_model(request, obj, form, change)
+            services.change_agency(user=obj, agency=agency)
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("functions"))
     def function_list(self, user):

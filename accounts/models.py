@@ -44,7 +44,7 @@ class Agency(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     # Row-level grants to "this agency" are guardian grants to this group; its members are
-    # kept equal to the agency's users (accounts.services.sync_agency_membership).
+    # kept equal to the agency's users (User.sync_agency_membership).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="agency", editable=False)
     history = HistoricalRecords(excluded_fields=["group"])
 
@@ -98,16 +98,19 @@ class User(AbstractUser):
 
     @transaction.atomic
     def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        previous_agency_id = None
-        if not self._state.adding and (update_fields is None or "agency" in update_fields):
-            previous_agency_id = type(self).objects.filter(pk=self.pk).values_list("agency_id", flat=True).first()
+        """Saving keeps the agency group right; moving someone to another agency is
+        accounts.services.change_agency, which also ends what they did for the old one."""
         super().save(*args, **kwargs)
-        from .services import leave_agency, sync_agency_membership
+        self.sync_agency_membership()
 
-        sync_agency_membership(self)
-        if previous_agency_id and previous_agency_id != self.agency_id:
-            leave_agency(self, Agency.objects.get(pk=previous_agency_id))
+    def sync_agency_membership(self):
+        """Keep the user in exactly one agency group: the group of the agency they belong to."""
+        wanted = {self.agency.group_id} if self.agency_id else set()
+        current = set(self.groups.filter(agency__isnull=False).values_list("pk", flat=True))
+        if current - wanted:
+            self.groups.remove(*Group.objects.filter(pk__in=current - wanted))
+        if wanted - current:
+            self.groups.add(*wanted)
 
 
 class TrainingRecord(models.Model):

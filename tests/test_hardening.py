@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts import policy
+from accounts import policy, services as account_services
 from accounts.audit import client_address
 from accounts.models import AccessLog, Agency
 from cases import services as case_services
@@ -144,8 +144,7 @@ def test_recorders_keep_a_victim_only_for_a_while_and_only_in_their_agency(demo)
     )
     assert not policy.can(frontline, "view", victim)
     Victim.objects.filter(pk=victim.pk).update(created_at=timezone.now())
-    frontline.agency = Agency.objects.get(name="Judicial Police – Anti-Trafficking Unit")
-    frontline.save()
+    account_services.change_agency(user=frontline, agency=Agency.objects.get(name="Judicial Police – Anti-Trafficking Unit"))
     assert not policy.can(frontline, "view", victim)
 
 

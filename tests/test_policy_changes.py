@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import policy
+from accounts import policy, services as account_services
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment
 from victims import services as victim_services
@@ -110,8 +110,7 @@ def test_ending_support_removes_the_ngos_access(world):
 def test_moving_to_another_agency_moves_access(world):
     people, case, _victim = world
     colleague = people["colleague"]
-    colleague.agency = factories.agency("police")
-    colleague.save()
+    account_services.change_agency(user=colleague, agency=factories.agency("police"))
     assert not policy.can(colleague, "view", case)
 
 

@@ -10,9 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import policy
+from accounts import policy, services as account_services
 from accounts.functions import Function
+from accounts.models import User
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment, CooperationRequest, Defendant
 from deadlines import sweep
@@ -109,8 +112,7 @@ def test_ending_an_assignment_with_nobody_to_follow_leaves_the_deadlines_with_th
 
 def test_moving_to_another_agency_ends_the_assignments_and_hands_on_the_deadlines(team):
     case_services.assign(team.case, team.bruno, CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE)
-    team.ana.agency = team.other_office
-    team.ana.save()
+    account_services.change_agency(user=team.ana, agency=team.other_office)
     [ended] = CaseAssignment.objects.filter(user=team.ana)
     assert ended.ended_on == TODAY()
     assert ended.reason == f"Moved from {team.prosecution} to {team.other_office}."
@@ -183,3 +185,27 @@ def test_the_new_prosecutor_gets_the_hearing_reminder(team):
     sweep.run(now=starts - days(7) + datetime.timedelta(minutes=1))
     told = set(Notification.objects.filter(hearing=hearing).values_list("recipient__username", flat=True))
     assert "bruno" in told
+
+
+def test_moving_someone_to_another_agency_in_the_admin_ends_their_assignments(team, client):
+    admin_user = User.objects.create_superuser("handover-admin", password="Demo-pass-2026!")
+    client.force_login(admin_user)
+    session = client.session
+    # The admin is a page like any other: the second factor is asked for there too.
+    device = TOTPDevice.objects.create(user=admin_user, name="test", confirmed=True)
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    url = f"/admin/accounts/user/{team.ana.pk}/change/"
+    form = client.get(url, secure=True).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update(agency=team.other_office.pk, functions=list(team.ana.functions),
+                date_joined_0=team.ana.date_joined.date().isoformat(), date_joined_1="00:00:00",
+                **{"training_records-TOTAL_FORMS": 0, "training_records-INITIAL_FORMS": 0})
+    response = client.post(url, data, secure=True)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    [ended] = CaseAssignment.objects.filter(user=team.ana)
+    assert ended.ended_on == TODAY()
+    assert ended.reason == f"Moved from {team.prosecution} to {team.other_office}."
+    team.ana.refresh_from_db()
+    assert team.ana.agency == team.other_office
+    assert list(team.ana.groups.filter(agency__isnull=False)) == [team.other_office.group]
