@@ -92,13 +92,20 @@ class Command(BaseCommand):
 
     def ensure_static_manifest(self):
         """With DEBUG off the server renders {% static %} from collectstatic's manifest, as its
-        image ships it: collect the files once if the manifest is missing."""
+        image ships it: collect the files when the manifest is missing or lacks a file the
+        sources hold (a stylesheet or script added since the last collection)."""
+        from django.contrib.staticfiles import finders
         from django.contrib.staticfiles.storage import staticfiles_storage
 
         name = getattr(staticfiles_storage, "manifest_name", None)
-        if name is None or staticfiles_storage.manifest_storage.exists(name):
+        if name is None:
             return
-        self.stdout.write(f"Collecting static files into {settings.STATIC_ROOT} (the manifest is missing)")
+        if staticfiles_storage.manifest_storage.exists(name):
+            collected = staticfiles_storage.load_manifest()[0]
+            sources = {path for finder in finders.get_finders() for path, _storage in finder.list([])}
+            if sources <= set(collected):
+                return
+        self.stdout.write(f"Collecting static files into {settings.STATIC_ROOT} (the manifest is missing or stale)")
         from django.core.management import call_command
 
         call_command("collectstatic", interactive=False, verbosity=0)
