@@ -163,11 +163,18 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "tipcms")
+# Test runs sharing one Redis database (checkouts, each with its own CACHE_KEY_PREFIX from
+# ./dev test, and the pytest-xdist workers of one run, each with its own PYTEST_XDIST_WORKER)
+# keep apart: each worker its own cache keys, sessions and beat heartbeat, and (below) its own
+# Celery queues, so that one worker's real Celery worker never takes another's task.
+if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    CACHE_KEY_PREFIX += "-" + os.environ["PYTEST_XDIST_WORKER"]
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tipcms"),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
     }
 }
 
@@ -381,6 +388,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# Under test every broker key (queues, bindings, unacked tasks) goes under the cache's prefix, one
+# per checkout and worker. Not outside tests: a deployment's queues keep the names its workers use.
+if TESTING:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{CACHE_KEY_PREFIX}:"}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

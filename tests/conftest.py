@@ -1,4 +1,5 @@
 import io
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -77,3 +78,40 @@ def api_login(db):
         return client
 
     return make
+
+
+class QueryCounter:
+    """The suite's one way of counting queries, on pytest-django's django_assert_num_queries and
+    django_assert_max_num_queries: a failure says how many were expected and run (and lists
+    them under -v).
+
+        count, response = count_queries(client, url)        # the second of two GETs; 200 or fail
+        count_queries(client, url, exactly=n)               # ... and fails unless it ran n queries
+        with count_queries.capture(at_most=n) as queries:   # any block; len(queries),
+            ...                                             # queries.captured_queries
+    """
+
+    def __init__(self, exactly, at_most):
+        self._exactly, self._at_most = exactly, at_most
+
+    def capture(self, *, exactly=None, at_most=None, info=None):
+        if exactly is not None and at_most is not None:
+            raise TypeError("exactly or at_most, not both")
+        if exactly is not None:
+            return self._exactly(exactly, info=info)
+        # Without a bound the block is only counted: no run reaches sys.maxsize queries.
+        return self._at_most(sys.maxsize if at_most is None else at_most, info=info)
+
+    def __call__(self, client, url, data=None, *, exactly=None, at_most=None, info=None):
+        """The queries of a GET of `url` asked the second time (the first warms the caches:
+        content types, the session), which must answer 200: (count, response)."""
+        client.get(url, data)
+        with self.capture(exactly=exactly, at_most=at_most, info=info or url) as queries:
+            response = client.get(url, data)
+        assert response.status_code == 200, url
+        return len(queries), response
+
+
+@pytest.fixture
+def count_queries(django_assert_num_queries, django_assert_max_num_queries):
+    return QueryCounter(django_assert_num_queries, django_assert_max_num_queries)

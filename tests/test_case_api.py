@@ -3,8 +3,6 @@ and services as the pages (opening, stage moves, handovers, restriction, refusal
 nothing) and a constant number of queries per list."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import AccessLog, Agency, Jurisdiction
@@ -375,15 +373,7 @@ def test_exclusion_through_the_api(demo, api_login):
     assert api_login("judge").get(f"/api/cases/{case.pk}/").status_code == 404
 
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries), response.json()["count"]
-
-
-def test_case_file_lists_run_a_constant_number_of_queries(demo, api_login):
+def test_case_file_lists_run_a_constant_number_of_queries(demo, api_login, count_queries):
     client, case = api_login("prosecutor"), demo.case("C1")
     victim = demo.victim("V1")
     police = case.agency_roles.get(role=CaseAgency.Role.INVESTIGATING).agency
@@ -406,10 +396,14 @@ def test_case_file_lists_run_a_constant_number_of_queries(demo, api_login):
     endpoints = ["defendants", "charges", "verdicts", "appeals", "assets", "cooperation-requests",
                  "compensation-claims", "meetings", "notes", "assignments", "stage-changes"]
     grow(2)
-    small = {e: _count(client, f"/api/{e}/?case={case.pk}") for e in endpoints}
+    small = {}
+    for e in endpoints:
+        count, response = count_queries(client, f"/api/{e}/?case={case.pk}")
+        small[e] = count, response.json()["count"]
     grow(20)
     for endpoint in endpoints:
-        count, rows = _count(client, f"/api/{endpoint}/?case={case.pk}")
+        count, response = count_queries(client, f"/api/{endpoint}/?case={case.pk}")
+        rows = response.json()["count"]
         assert count == small[endpoint][0], (endpoint, small[endpoint], count)
         assert count <= 8, (endpoint, count)
         if endpoint not in ("assignments", "stage-changes"):

@@ -17,9 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.drainage import reset_generator_stats
@@ -736,10 +734,10 @@ def identity_values():
     return values
 
 
-def test_no_query_of_the_report_touches_identity_and_every_selected_column_is_reviewed(world):
+def test_no_query_of_the_report_touches_identity_and_every_selected_column_is_reviewed(world, count_queries):
     w = world
     for user in (w.focal, w.sup):
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries.capture() as queries:
             report = coordination.build(user, w.period)
             shown = {}
             for table in report.tables:
@@ -995,14 +993,6 @@ def test_the_endpoint_is_in_the_openapi_schema(db, tmp_path, login):
 
 # --- Constant queries -------------------------------------------------------------------------
 
-def count_page_queries(client, query):
-    client.get(URL, query)  # warm caches (content types, session)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL, query)
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
-
-
 def add_rows(w, n):
     """n more rows in most tables of the world's report."""
     T = w.T
@@ -1026,13 +1016,14 @@ def add_rows(w, n):
         _deadline(w.pros, Deadline.Kind.DISCLOSURE, T(-6), w.prosecution, case=case)
 
 
-def test_the_page_runs_the_same_queries_however_many_rows(world, login):
+def test_the_page_runs_the_same_queries_however_many_rows(world, login, count_queries):
     client = login("focalpoint")
     query = params(world)
-    few, html = count_page_queries(client, query)
-    assert 'data-table="international_cases" data-count="4"' in html
+    few, response = count_queries(client, URL, query)
+    assert 'data-table="international_cases" data-count="4"' in response.content.decode()
     add_rows(world, 20)
-    many, html = count_page_queries(client, query)
+    many, response = count_queries(client, URL, query)
+    html = response.content.decode()
     counts = dict(re.findall(r'data-table="(\w+)" data-count="(\d+)"', html))
     assert {key: counts[key] for key in ("international_cases", "cooperation_requests", "referrals", "hearings",
                                          "protection_orders", "violations", "meetings")} == {
@@ -1054,17 +1045,18 @@ def test_a_restricted_case_the_report_shows_is_logged_like_its_page(world, login
         ("focalpoint", "CO-R2", str(w.cr2.pk), "list", "coordination report")]
 
 
-def test_a_table_longer_than_the_screen_shows_its_count_from_the_same_query(world, login, settings):
+def test_a_table_longer_than_the_screen_shows_its_count_from_the_same_query(world, login, settings, count_queries):
     """With fewer rows on screen than a table holds, the page still says how many there are,
     and asks no COUNT of its own: the count comes with the rows."""
     client = login("focalpoint")
     add_rows(world, 5)
     settings.REPORT_SCREEN_ROWS = 3
-    _count, html = count_page_queries(client, params(world))
+    _count, response = count_queries(client, URL, params(world))
+    html = response.content.decode()
     counts = dict(re.findall(r'data-table="(\w+)" data-count="(\d+)"', html))
     assert counts["international_cases"] == "9" and counts["meetings"] == "7", counts
     client.get(URL, params(world))
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries.capture() as queries:
         client.get(URL, params(world))
     # (the one COUNT left is the navigation's unread notifications)
     assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")

@@ -6,8 +6,6 @@ whatever its number of victims."""
 import io
 
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.policy import grants
@@ -47,27 +45,27 @@ def test_a_rebuild_restores_exactly_what_the_facts_give(demo):
     assert all(change == (0, 0) for change in grants.rebuild_all().values())
 
 
-def test_a_rebuild_costs_the_same_statements_whatever_the_size(demo):
-    with CaptureQueriesContext(connection) as small:
+def test_a_rebuild_costs_the_same_statements_whatever_the_size(demo, count_queries):
+    with count_queries.capture() as small:
         grants.rebuild_all()
     prosecutor = demo.user("prosecutor")
     for _ in range(15):
         case = factories.case(prosecutor, agencies=[(prosecutor.agency, CaseAgency.Role.PROSECUTING)])
         victim = factories.victim(prosecutor)
         victim_services.link_to_case(victim, case, VictimCaseLink.Role.VICTIM_WITNESS)
-    with CaptureQueriesContext(connection) as large:
+    with count_queries.capture() as large:
         grants.rebuild_all()
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_one_case_resyncs_in_the_same_statements_whatever_its_victims(demo):
+def test_one_case_resyncs_in_the_same_statements_whatever_its_victims(demo, count_queries):
     investigator = demo.user("investigator")
 
     def resync_queries(victims):
         case = factories.case(investigator)
         for _ in range(victims):
             victim_services.link_to_case(factories.victim(investigator), case, VictimCaseLink.Role.VICTIM_WITNESS)
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries.capture() as queries:
             grants.sync_case_grants(case)
         return len(queries.captured_queries)
 

@@ -6,8 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -349,7 +347,7 @@ def test_witnesses_an_ngo_sees_only_the_rows_of_the_victims_it_supports(world, l
     assert "Witnesses and special measures" not in page and world.v1.code not in page
 
 
-def test_the_hearing_page_runs_the_same_number_of_queries_for_one_witness_or_many(world, login, demo):
+def test_the_hearing_page_runs_the_same_number_of_queries_for_one_witness_or_many(world, login, demo, count_queries):
     hearing = services.schedule(world.hearing(starts_at=at(12, 10), judge=world.judge, prosecutor=world.prosecutor),
                                 actor=world.prosecutor)
     client = login("prosecutor")
@@ -366,11 +364,8 @@ def test_the_hearing_page_runs_the_same_number_of_queries_for_one_witness_or_man
                                           requested_on=timezone.localdate())
 
     def measure():
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries), text(response)
+        count, response = count_queries(client, url)
+        return count, text(response)
 
     add_witnesses(1)
     small, page = measure()

@@ -5,8 +5,6 @@ same services and policy as the pages; scheduling warnings as a 400 the client c
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hearings import services
@@ -274,7 +272,7 @@ def test_courtrooms_are_readable_by_anyone_signed_in(world, api_login, client):
 
 # --- Queries -----------------------------------------------------------------------------------------
 
-def test_lists_run_the_same_number_of_queries_for_few_or_many_rows(world, api_login):
+def test_lists_run_the_same_number_of_queries_for_few_or_many_rows(world, api_login, count_queries):
     client = api_login("prosecutor")
     case = world.case_without_defendants()
 
@@ -288,11 +286,8 @@ def test_lists_run_the_same_number_of_queries_for_few_or_many_rows(world, api_lo
                                           requested_on=timezone.localdate())
 
     def count(url):
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert response.status_code == 200
-        return len(queries), response.json()["count"]
+        queries, response = count_queries(client, url)
+        return queries, response.json()["count"]
 
     urls = [f"/api/hearings/?case={case.pk}", f"/api/hearing-witnesses/?case={case.pk}",
             f"/api/special-measures/?case={case.pk}", "/api/courtrooms/"]

@@ -11,9 +11,7 @@ import re
 import icalendar
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -246,14 +244,14 @@ def feed_of_token(token):
     return response, icalendar.Calendar.from_ical(response.content)
 
 
-def test_feed_queries_do_not_grow_with_events(demo):
+def test_feed_queries_do_not_grow_with_events(demo, count_queries):
     user, case = demo.user("prosecutor"), demo.case("C1")
     court = Agency.objects.get(name="Lisbon Criminal Court")
     _row, token = CalendarFeedToken.issue(user)
 
     def count():
         fetch(token)
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries.capture() as queries:
             response = fetch(token)
         assert response.status_code == 200
         return len(queries), len(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))

@@ -8,9 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import policy
@@ -339,19 +337,17 @@ def test_no_notice_when_the_decision_ended_everything(world):
     assert 'id="protections-in-force"' not in page
 
 
-def test_the_victim_page_runs_the_same_queries_however_much_is_in_force(world):
+def test_the_victim_page_runs_the_same_queries_however_much_is_in_force(world, count_queries):
     client = client_for(world.investigator)
     decide(world)
     url = f"/victims/{world.victim.pk}/"
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
+    few, _response = count_queries(client, url)
     for kind in ("legal_aid", "interpretation", "education", "financial"):
         AssistanceService.objects.create(victim=world.victim, kind=kind, provider=world.clinic)
-    with CaptureQueriesContext(connection) as many:
+    with count_queries.capture() as many:
         page = html(client.get(url))
     assert "Interpretation" in page.split('id="protections-in-force"')[1].split("</div>")[0]
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) == few, [q["sql"] for q in many.captured_queries]
 
 
 # --- The API --------------------------------------------------------------------------------------

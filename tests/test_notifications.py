@@ -6,8 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deadlines.models import Notification
@@ -56,12 +54,12 @@ def test_the_inbox_shows_ones_own_newest_first_with_unread_marked(inbox, login):
     assert "2 unread." in html
 
 
-def test_the_unread_count_is_in_the_navigation_at_one_query(inbox, login):
+def test_the_unread_count_is_in_the_navigation_at_one_query(inbox, login, count_queries):
     client = login("prosecutor")
     assert nav_label(client.get("/").content.decode()) == "Notifications (2)"
     assert nav_label(login("caseworker").get("/").content.decode()) == "Notifications (1)"
     assert nav_label(login("judge").get("/").content.decode()) == "Notifications (0)"
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries.capture() as queries:
         client.get("/")
     asked = [q["sql"] for q in queries.captured_queries if '"deadlines_notification"' in q["sql"]]
     assert len(asked) == 1 and "COUNT(*)" in asked[0]
@@ -153,15 +151,12 @@ def test_a_violation_notifies_the_prosecutor_and_the_ngo_by_victim_code(demo, lo
     assert "Protection order violated" not in login("judge").get(PAGE).content.decode()
 
 
-def test_the_inbox_costs_the_same_for_one_or_many(demo, login, api_login):
+def test_the_inbox_costs_the_same_for_one_or_many(demo, login, api_login, count_queries):
     prosecutor = demo.user("prosecutor")
     notify(prosecutor, "One")
 
     def count(client, url):
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
+        return count_queries(client, url)[0]
 
     small = (count(login("prosecutor"), PAGE), count(api_login("prosecutor"), API))
     for n in range(30):

@@ -7,8 +7,6 @@ and the vary/review/revoke actions with the version lock, violations and their c
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Defendant
@@ -260,21 +258,18 @@ def test_violations_refused(order, demo, api_login):
 
 # --- Queries --------------------------------------------------------------------------------
 
-def count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response.json()["count"]
+def count(count_queries, client, url):
+    queries, response = count_queries(client, url)
+    return queries, response.json()["count"]
 
 
-def test_lists_run_the_same_queries_for_one_row_as_for_many(order, demo, api_login):
+def test_lists_run_the_same_queries_for_one_row_as_for_many(order, demo, api_login, count_queries):
     judge, prosecutor = demo.user("judge"), demo.user("prosecutor")
     clients = {name: api_login(name) for name in ("prosecutor", "caseworker", "judge")}
     urls = ("/api/protection-orders/", "/api/violations/")
     services.report_violation(Violation(order=order, occurred_at=timezone.now(), description="First."),
                               actor=prosecutor)
-    few = {(name, url): count(client, url) for name, client in clients.items() for url in urls}
+    few = {(name, url): count(count_queries, client, url) for name, client in clients.items() for url in urls}
     assert all(rows == 1 for _queries, rows in few.values())
     for number in range(6):
         extra = services.record_order(ProtectionOrder(
@@ -284,5 +279,5 @@ def test_lists_run_the_same_queries_for_one_row_as_for_many(order, demo, api_log
         services.report_violation(Violation(order=extra, occurred_at=timezone.now(), description=f"V {number}"),
                                   actor=prosecutor)
     for (name, url), (queries, _rows) in few.items():
-        many, rows = count(clients[name], url)
+        many, rows = count(count_queries, clients[name], url)
         assert rows == 7 and many == queries, (name, url, queries, many)

@@ -6,8 +6,6 @@ timings on known data and a constant number of queries per list."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AccessLog, Agency
@@ -484,15 +482,12 @@ def test_access_to_the_victim_appears_and_disappears(clean, api_login, ending):
 
 # --- Query counts ----------------------------------------------------------------------------
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries), response.json()["count"]
+def _count(count_queries, client, url):
+    queries, response = count_queries(client, url)
+    return queries, response.json()["count"]
 
 
-def test_lists_run_a_constant_number_of_queries(clean, api_login):
+def test_lists_run_a_constant_number_of_queries(clean, api_login, count_queries):
     caseworker = clean.user("caseworker")
     client = api_login("caseworker")
     urls = ["/api/referrals/", "/api/referrals/?box=incoming", "/api/referrals/?box=outgoing",
@@ -515,10 +510,10 @@ def test_lists_run_a_constant_number_of_queries(clean, api_login):
         ServiceProvider.objects.create(agency=target, services=["shelter"], contact_point="Desk")
 
     grow()
-    small = [_count(client, url) for url in urls]
+    small = [_count(count_queries, client, url) for url in urls]
     grow()
     grow()
-    large = [_count(client, url) for url in urls]
+    large = [_count(count_queries, client, url) for url in urls]
     for url, (queries, rows), (more_queries, more_rows) in zip(urls, small, large):
         assert more_rows > rows, url
         assert more_queries == queries, url

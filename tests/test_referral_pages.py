@@ -4,9 +4,7 @@ functions allowed it), a referral's page with the steps of the viewer's side onl
 party's POST refused with nothing changed, and constant query counts."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import policy
@@ -346,14 +344,10 @@ def test_an_agency_keeps_its_own_entry(world, demo, login):
 
 # --- Constant query counts ----------------------------------------------------------------------
 
-def count_queries(user, url):
+def client_of(user):
     client = Client()
     factories.log_in(client, user)
-    client.get(url)  # warm caches (content types, session)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries), response
+    return client
 
 
 def more_referrals(world, count):
@@ -365,12 +359,12 @@ def more_referrals(world, count):
 
 
 @pytest.mark.parametrize("username", ["caseworker", "investigator"])
-def test_the_inbox_runs_a_constant_number_of_queries(world, demo, username):
+def test_the_inbox_runs_a_constant_number_of_queries(world, demo, count_queries, username):
     user = demo.user(username)
     more_referrals(world, 1)
-    few, _response = count_queries(user, reverse("referral-inbox"))
+    few, _response = count_queries(client_of(user), reverse("referral-inbox"))
     more_referrals(world, 5)
-    many, response = count_queries(user, reverse("referral-inbox"))
+    many, response = count_queries(client_of(user), reverse("referral-inbox"))
     html = response.content.decode()
     sent = Referral.objects.filter(victim__recorded_by=world.investigator, to_agency=world.ngo)
     assert sent.count() == 6
@@ -378,7 +372,7 @@ def test_the_inbox_runs_a_constant_number_of_queries(world, demo, username):
     assert many == few
 
 
-def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings):
+def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings, count_queries):
     """A national NGO receives thousands of referrals: each box shows its count and one page."""
     settings.REFERRAL_INBOX_ROWS = 2
     more_referrals(world, 5)
@@ -386,13 +380,13 @@ def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings):
     incoming = list(services.inbox(caseworker)["incoming"])
     assert len(incoming) >= 5
     pages = -(-len(incoming) // 2)
-    first_count, first = count_queries(caseworker, reverse("referral-inbox"))
+    first_count, first = count_queries(client_of(caseworker), reverse("referral-inbox"))
     html = first.content.decode()
     assert f'href="#incoming"><strong>{len(incoming)}</strong>' in html
     assert f"Page 1 of {pages}" in html and "incoming_page=2#incoming" in html
     shown = [r for r in incoming if f'href="{r.get_absolute_url()}"' in html.split('id="incoming"')[1].split("</section>")[0]]
     assert shown == incoming[:2]
-    last_count, last = count_queries(caseworker, reverse("referral-inbox") + f"?incoming_page={pages}&outgoing_page=1")
+    last_count, last = count_queries(client_of(caseworker), reverse("referral-inbox") + f"?incoming_page={pages}&outgoing_page=1")
     box = last.content.decode().split('id="incoming"')[1].split("</section>")[0]
     assert all(f'href="{r.get_absolute_url()}"' in box for r in incoming[(pages - 1) * 2:])
     assert f'href="{incoming[0].get_absolute_url()}"' not in box
@@ -400,19 +394,19 @@ def test_each_inbox_box_is_counted_and_paged_on_its_own(world, demo, settings):
     assert last_count == first_count
     # A page that is not a number, or past the end, shows a page, never an error.
     for bad, number in (("abc", 1), ("0", 1), ("9999", pages)):
-        _count, response = count_queries(caseworker, reverse("referral-inbox") + f"?incoming_page={bad}")
+        _count, response = count_queries(client_of(caseworker), reverse("referral-inbox") + f"?incoming_page={bad}")
         box = response.content.decode().split('id="incoming"')[1].split("</section>")[0]
         assert f"Page {number} of {pages}" in box, bad
         assert f'href="{incoming[(number - 1) * 2].get_absolute_url()}"' in box, bad
 
 
-def test_the_directory_runs_a_constant_number_of_queries(world, demo):
+def test_the_directory_runs_a_constant_number_of_queries(world, demo, count_queries):
     user = demo.user("investigator")
     url = reverse("referral-directory")
-    few, _response = count_queries(user, url)
+    few, _response = count_queries(client_of(user), url)
     for number in range(5):
         agency = factories.agency("ngo", name=f"Provider {number}")
         ServiceProvider.objects.create(agency=agency, services=["shelter"], languages=["en"], contact_point="Desk")
-    many, response = count_queries(user, url)
+    many, response = count_queries(client_of(user), url)
     assert "Provider 4" in response.content.decode()
     assert many == few

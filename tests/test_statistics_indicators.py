@@ -9,9 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Model, QuerySet
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import policy
@@ -537,23 +535,23 @@ def _grow(w, start, count):
         asset(case, "2026-02-02", 100)
 
 
-def _queries(scope):
+def _queries(count_queries, scope):
     counts = {}
     for indicator in indicators.INDICATORS:
         for by in _breakdowns(indicator):
-            with CaptureQueriesContext(connection) as queries:
+            with count_queries.capture() as queries:
                 indicator.compute(scope=scope, period=PERIOD, by=by)
             counts[(indicator.key, by)] = len(queries)
     return counts
 
 
-def test_queries_do_not_grow_with_the_data(demo):
+def test_queries_do_not_grow_with_the_data(demo, count_queries):
     w = World("Growing district")
     scope = policy.aggregate_scope(demo.user("focalpoint"), jurisdiction=w.jurisdiction)
     _grow(w, 0, 3)
-    few = _queries(scope)
+    few = _queries(count_queries, scope)
     assert indicators.compute("victims_assisted", scope=scope, period=PERIOD)["persons"].total == 3
     _grow(w, 3, 27)
     assert indicators.compute("victims_assisted", scope=scope, period=PERIOD)["persons"].total == 30
-    assert _queries(scope) == few
+    assert _queries(count_queries, scope) == few
     assert max(few.values()) <= 9  # sentences: six bands, the suspended, the fined and the fines

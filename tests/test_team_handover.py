@@ -6,9 +6,7 @@ for a deadline (never a person who can no longer see it)."""
 import datetime
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -125,9 +123,9 @@ def test_moving_to_another_agency_ends_the_assignments_and_hands_on_the_deadline
     assert CaseAssignment.objects.get(user=team.bruno).ended_on is None
 
 
-def test_a_save_that_does_not_touch_the_agency_ends_nothing(team):
+def test_a_save_that_does_not_touch_the_agency_ends_nothing(team, count_queries):
     team.ana.last_login = timezone.now()
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries.capture() as queries:
         team.ana.save(update_fields=["last_login"])
     assert not any('"cases_caseassignment"' in q["sql"] for q in queries.captured_queries)
     team.ana.first_name = "Ana"

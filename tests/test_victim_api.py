@@ -6,8 +6,6 @@ NGO's data export, refusals that write nothing, and a constant number of queries
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AccessLog
 from cases import services as case_services
@@ -697,15 +695,12 @@ def test_export_shows_only_the_exporting_agencys_counselling_notes(demo, api_log
 
 # --- Query counts ----------------------------------------------------------------------------
 
-def _count(client, url):
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries), response.json()["count"]
+def _count(count_queries, client, url):
+    queries, response = count_queries(client, url)
+    return queries, response.json()["count"]
 
 
-def test_victim_lists_run_a_constant_number_of_queries(demo, api_login):
+def test_victim_lists_run_a_constant_number_of_queries(demo, api_login, count_queries):
     client = api_login("caseworker")
     victim = demo.victim("V1")
     ngo = demo.user("caseworker").agency
@@ -732,27 +727,20 @@ def test_victim_lists_run_a_constant_number_of_queries(demo, api_login):
     urls = [f"/api/{endpoint}/" for endpoint in endpoints] + [
         f"/api/consents/?victim={victim.pk}", "/api/victims/?name=Test", "/api/victims/?status=presumed"]
     grow(2)
-    small = {url: _count(client, url) for url in urls}
+    small = {url: _count(count_queries, client, url) for url in urls}
     grow(10)
     for url in urls:
-        count, rows = _count(client, url)
+        count, rows = _count(count_queries, client, url)
         assert count == small[url][0], (url, small[url], count)
         assert count <= 8, (url, count)
         assert rows > small[url][1], url
 
 
-def test_victim_detail_runs_a_constant_number_of_queries(demo, api_login):
+def test_victim_detail_runs_a_constant_number_of_queries(demo, api_login, count_queries):
     client = api_login("caseworker")
     victim = demo.victim("V1")
-    small = _detail_queries(client, victim)
+    small = count_queries(client, f"/api/victims/{victim.pk}/")[0]
     write_one_of_everything(demo, victim)
     for _ in range(5):
         services.link_to_case(victim, factories.case(demo.user("investigator")), "complainant")
-    assert _detail_queries(client, victim) == small
-
-
-def _detail_queries(client, victim):
-    client.get(f"/api/victims/{victim.pk}/")
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"/api/victims/{victim.pk}/").status_code == 200
-    return len(queries)
+    assert count_queries(client, f"/api/victims/{victim.pk}/")[0] == small
