@@ -8,8 +8,6 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import policy, services as account_services
 from accounts.functions import Function
@@ -187,12 +185,7 @@ def test_the_new_prosecutor_gets_the_hearing_reminder(team):
 
 def test_moving_someone_to_another_agency_in_the_admin_ends_their_assignments(team, client):
     admin_user = User.objects.create_superuser("handover-admin", password="Demo-pass-2026!")
-    client.force_login(admin_user)
-    session = client.session
-    # The admin is a page like any other: the second factor is asked for there too.
-    device = TOTPDevice.objects.create(user=admin_user, name="test", confirmed=True)
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    factories.log_in(client, admin_user)
     url = f"/admin/accounts/user/{team.ana.pk}/change/"
     form = client.get(url, secure=True).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
