@@ -1,62 +1,43 @@
-"""The access policy: the only code that decides who sees and does what.
+"""The access policy: the only code that decides who sees and does what [SPEC 3].
 
     visible(user, Case)                    -> the cases the user may see (one SQL query)
     visible(user, qs, "change")            -> narrowed to what the user may edit
     with_permissions(user, qs, "change")   -> each row annotated may_change (same query)
     get_object(user, Case, pk=1)           -> the case annotated with every right (one query)
+    load_or_404(user, qs, "change", pk=1)  -> that object if the user may, else 404/403 (logged)
     can(user, "view_identity", victim)     -> bool
     require(user, "change", case)          -> raises Http404 / PermissionDenied, logging the denial
     may_use(user, Case, "view")            -> whether any object could ever qualify (no query)
+    may(user, "open_case")                 -> a declared capability: no object concerned (no query)
     aggregate_scope(user)                  -> what national statistics may count: conditions, no rows
     may_aggregate(user, jurisdiction)      -> bool
 
 Pages, API, exports, calendars, feeds and search all call these; none filters on its own.
+The rules themselves live beside their models, in each app's access.py, registered in its
+AppConfig.ready() (registry.py); this package imports no domain app.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .engine import Action, ObjectRule  # noqa: F401
+from accounts.audit import log_access
+from accounts.models import AccessLog
+
+from .aggregates import aggregate_scope, may_aggregate
+from .engine import Action, ObjectRule, may_act_at_all  # noqa: F401
+from .offices import (
+    aggregated_jurisdictions, coordinated_agency_choices, coordinated_jurisdictions, reads_classified_statistics,
+)
+from .registry import capability, declare, register, rule_for
 
 __all__ = [
-    "visible", "with_permissions", "with_all_rights", "get_object", "can", "require", "may_use", "rule_for",
-    "record_shown", "audience", "coordinated_jurisdictions", "coordinated_agency_choices",
-    "aggregated_jurisdictions", "aggregate_scope", "may_aggregate", "may_compile_statistics",
-    "reads_classified_statistics",
+    "visible", "with_permissions", "with_all_rights", "get_object", "load_or_404", "can", "require", "may_use",
+    "may", "rule_for", "register", "declare", "record_shown", "audience", "coordinated_jurisdictions",
+    "coordinated_agency_choices", "aggregated_jurisdictions", "aggregate_scope", "may_aggregate",
+    "may_compile_statistics", "reads_classified_statistics", "may_act_at_all",
 ]
-
-
-def _rules():
-    from .report_rules import RULES  # rules.py's, with the court calendar's, orders' and exports' added
-
-    return RULES
-
-
-def coordinated_jurisdictions(user):
-    """The jurisdictions the user may run a coordination report for (a queryset)."""
-    from .rules import coordinated_jurisdictions
-
-    return coordinated_jurisdictions(user)
-
-
-def aggregated_jurisdictions(user):
-    """The jurisdictions whose every case and victim the user may count (a queryset):
-    a national coordination office's focal point, its country's; a supervisor, their own
-    [SPEC 2.8]. Counting them includes what the user may not open."""
-    from .rules import aggregated_jurisdictions
-
-    return aggregated_jurisdictions(user)
-
-
-def aggregate_scope(user, *, jurisdiction=None):
-    """The aggregate right as something to count over: an AggregateScope of SQL conditions
-    (cases(path), victims(path)) for the user's aggregate jurisdictions, or the one named
-    (PermissionDenied if not one of them). It yields no rows: statistics aggregate with it."""
-    from .aggregates import aggregate_scope
-
-    return aggregate_scope(user, jurisdiction=jurisdiction)
 
 
 def may_compile_statistics(user):
@@ -65,36 +46,14 @@ def may_compile_statistics(user):
     return aggregated_jurisdictions(user).exists()
 
 
-def reads_classified_statistics(user):
-    """Whether the user may see statistics unsuppressed, marked "do not publish" [SPEC 2.8]."""
-    from .rules import reads_classified_statistics
-
-    return reads_classified_statistics(user)
-
-
-def may_aggregate(user, jurisdiction):
-    """Whether the user may count every case and victim of `jurisdiction` [SPEC 2.8]."""
-    from .aggregates import may_aggregate
-
-    return may_aggregate(user, jurisdiction)
-
-
-def coordinated_agency_choices(user):
-    """The agencies a coordination report can be narrowed to (a queryset)."""
-    from .rules import coordinated_agency_choices
-
-    return coordinated_agency_choices(user)
-
-
-def rule_for(model) -> ObjectRule:
-    if isinstance(model, QuerySet):
-        model = model.model
-    elif isinstance(model, Model):
-        model = type(model)
-    try:
-        return _rules()[model]
-    except KeyError:
-        raise LookupError(f"The access policy has no rule for {model.__name__}") from None
+def may(user, name):
+    """Whether the user may do the declared capability `name` (registry.declare): a function
+    of theirs allows it, and its further test, if any, passes. No query beyond the user's
+    agency, which the user object carries."""
+    declared = capability(name)
+    if not may_act_at_all(user) or not set(user.functions or ()) & declared.functions:
+        return False
+    return declared.also is None or bool(declared.also(user))
 
 
 def _queryset(model_or_queryset):
@@ -142,6 +101,19 @@ def get_object(user, model_or_queryset, *, for_update=False, **lookup):
     return queryset.first()
 
 
+def load_or_404(user, model_or_queryset, *actions, for_update=False, purpose="", **lookup):
+    """The object matching `lookup`, annotated with every right of the user on it, once the
+    user may do each of `actions` ("view" when none is named) on it: otherwise 404 for a
+    missing object and for one the user may not see, 403 for one they see but may not act on,
+    each refusal logged (require). The one way pages and API load a single record."""
+    obj = get_object(user, model_or_queryset, for_update=for_update, **lookup)
+    if obj is None:
+        raise Http404(_("No such record, or you are not allowed to see it."))
+    for action in actions or ("view",):
+        require(user, action, obj, purpose=purpose)
+    return obj
+
+
 def with_all_rights(user, queryset):
     """`queryset` unfiltered, each row annotated with the user's right to every action."""
     rule = rule_for(queryset)
@@ -154,9 +126,6 @@ def require(user, action, obj, *, purpose=""):
     Someone who may not even see the object gets 404, so its existence is not revealed.
     Granted access to objects the rule watches (restricted cases) is logged too.
     """
-    from accounts.audit import log_access
-    from accounts.models import AccessLog
-
     if can(user, action, obj):
         if rule_for(obj).access_is_logged(obj):
             log_access(user, AccessLog.Action.VIEW, [obj], requested=action, purpose=purpose)
@@ -172,9 +141,6 @@ def require(user, action, obj, *, purpose=""):
 def record_shown(user, objects, *, purpose=""):
     """Log the objects in a list that their rule watches (restricted cases): lists show them
     as surely as detail pages do. No query; one buffered insert."""
-    from accounts.audit import log_access
-    from accounts.models import AccessLog
-
     watched = [obj for obj in objects if rule_for(obj).access_is_logged(obj)]
     if watched:
         log_access(user, AccessLog.Action.VIEW, watched, requested="list", purpose=purpose)
@@ -185,8 +151,6 @@ def audience(obj, user):
 
     A case team is named only if `user` may see that case: a restricted case's reference
     must not leak through the victims linked to it."""
-    from cases.models import Case
-
     rule = rule_for(obj)
     rows = list(
         rule.grant_model.objects.filter(content_object=obj)
@@ -196,7 +160,7 @@ def audience(obj, user):
     team_cases = [row.group.case_team for row in rows if hasattr(row.group, "case_team")]
     visible_cases = set()
     if team_cases:
-        candidates = Case.objects.filter(pk__in=[case.pk for case in team_cases])
+        candidates = type(team_cases[0])._default_manager.filter(pk__in=[case.pk for case in team_cases])
         visible_cases = set(visible(user, candidates).values_list("pk", flat=True))
     holders = {}
     for row in rows:

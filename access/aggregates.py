@@ -4,22 +4,22 @@ statistics [SPEC 2.8, NA III.C.1, VS 18(e)], including those the reader may not 
 The right hands out conditions, never rows: an `AggregateScope` holds only the SQL conditions
 that place a case, a victim or a record about either in the permitted jurisdictions, for a
 statistic to aggregate over (reports.statistics.indicators). Who holds it, and where, is
-rules.aggregated_jurisdictions.
+offices.aggregated_jurisdictions.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, Subquery
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
-
-def _prefix(path):
-    return f"{path}__" if path else ""
+from .offices import aggregated_jurisdictions
+from .registry import rule_for
 
 
 class AggregateScope:
     """The jurisdictions a statistic counts in, as conditions only. `cases(path)` and
     `victims(path)` take the lookup path from the counted row to its case or victim ("" for
-    the Case or Victim itself)."""
+    the Case or Victim itself); what places each in a jurisdiction is its rule's
+    `in_jurisdictions` (cases.access, victims.access)."""
 
     __slots__ = ("_jurisdictions",)
 
@@ -29,17 +29,12 @@ class AggregateScope:
 
     def cases(self, path=""):
         """Rows whose case (at `path`) belongs to a permitted jurisdiction."""
-        return Q(**{f"{_prefix(path)}jurisdiction__in": self._jurisdictions})
+        return rule_for("cases.Case").in_jurisdictions(self._jurisdictions, path)
 
     def victims(self, path=""):
-        """Rows whose victim (at `path`) belongs to a permitted jurisdiction: recorded by an
-        agency of it, or linked to one of its cases. A victim can so belong to two."""
-        from victims.models import VictimCaseLink
-
-        linked = VictimCaseLink.objects.filter(case__jurisdiction__in=self._jurisdictions).values("victim_id")
-        prefix = _prefix(path)
-        return (Q(**{f"{prefix}recording_agency__jurisdiction__in": self._jurisdictions})
-                | Q(**{f"{prefix}pk__in": linked}))
+        """Rows whose victim (at `path`) belongs to a permitted jurisdiction (a victim can
+        belong to two)."""
+        return rule_for("victims.Victim").in_jurisdictions(self._jurisdictions, path)
 
     def __repr__(self):
         return "<AggregateScope>"
@@ -47,16 +42,12 @@ class AggregateScope:
 
 def may_aggregate(user, jurisdiction):
     """Whether the user may count every case and victim of `jurisdiction`."""
-    from .rules import aggregated_jurisdictions
-
     return aggregated_jurisdictions(user).filter(pk=jurisdiction.pk).exists()
 
 
 def aggregate_scope(user, *, jurisdiction=None):
     """The scope a statistic counts in: every jurisdiction the user may aggregate, or the
     one named (PermissionDenied if it is not one of them)."""
-    from .rules import aggregated_jurisdictions
-
     jurisdictions = aggregated_jurisdictions(user)
     if jurisdiction is not None:
         if not may_aggregate(user, jurisdiction):

@@ -40,6 +40,8 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+from accounts.models import User
+
 _PERMISSION_IDS = {}
 
 
@@ -60,8 +62,6 @@ def permission_id(model, codename):
 
 def user_groups(user):
     """The ids of the groups the user belongs to (their agency, their case teams), as a subquery."""
-    from accounts.models import User
-
     return User.groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
@@ -76,6 +76,18 @@ def any_of(*id_sets):
     if not id_sets:
         return None
     return id_sets[0] if len(id_sets) == 1 else id_sets[0].union(*id_sets[1:], all=True)
+
+
+def either(*conditions):
+    """The OR of the conditions that are not None (a path the user has), or None when none is:
+    the one way rules combine their paths."""
+    conditions = [condition for condition in conditions if condition is not None]
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
 
 
 def on_path(condition, path):

@@ -38,7 +38,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_filter = ["agency__kind", "agency", "is_active", "is_staff"]
     list_select_related = ["agency"]
     # No groups, permissions or superuser flag here: group membership follows the agency and
-    # the case teams (accounts.services, accounts.policy.grants) and must not be hand-edited.
+    # the case teams (accounts.services, cases.grants) and must not be hand-edited.
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),

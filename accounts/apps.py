@@ -4,7 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Agencies, users and access")
-
-    def ready(self):
-        from .policy import signals  # noqa: F401
+    verbose_name = _("Agencies and users")

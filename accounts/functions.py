@@ -17,6 +17,11 @@ class Function(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Whoever may ever see a victim's identity signs in with a second factor [SPEC 3]: the
+# functions the access policy lets see identities (tests/test_two_factor.py holds the two equal).
+SECOND_FACTOR = frozenset({Function.INVESTIGATOR, Function.PROSECUTOR, Function.CASEWORKER, Function.FRONTLINE})
+
+
 class AgencyKind(models.TextChoices):
     POLICE = "police", _("Police")
     PROSECUTION = "prosecution", _("Prosecution service")

@@ -9,42 +9,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView
 from django_otp import login as otp_login
 
-from cases.models import Case
-from victims.flags import with_flags
-from victims.models import Victim
-
-from . import policy, two_factor
+from . import two_factor
 from .audit import log_access
 from .forms import SecondFactorForm
 from .functions import Function
 from .models import AccessLog
-
-HOME_ROWS = 10
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    """What this user may see, at a glance."""
-
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        context = super().get_context_data(**kwargs)
-        if policy.may_use(user, Case):
-            cases = policy.visible(user, Case).select_related("jurisdiction")
-            context["cases"] = list(cases[:HOME_ROWS])
-            context["case_count"] = cases.count()
-            policy.record_shown(user, context["cases"], purpose="home")
-        if policy.may_use(user, Victim):
-            victims = with_flags(policy.visible(user, Victim))
-            context["victims"] = victims[:HOME_ROWS]
-            context["victim_count"] = victims.count()
-        context["is_auditor"] = user.has_function(Function.AUDITOR)
-        return context
-
 
 class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, ListView):
     """Auditors answer "who looked at this victim" and "who was refused what" here."""

@@ -7,4 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        # The case rules, the case grants' share of a rebuild, and what cases answer.
+        from access import grants, register
+
+        from . import access as rules, grants as case_grants, receivers  # noqa: F401
+
+        register(*rules.RULES)
+        grants.register_rebuild("case-team memberships", case_grants.reconcile_case_teams)
+        grants.register_rebuild("case grants", case_grants.reconcile_case_grants)

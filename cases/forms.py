@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import policy
-from accounts.mixins import VersionedFormMixin
+import access
+from access.mixins import VersionedFormMixin
 from accounts.models import Agency, User
 from accounts.review import offer_review
 from victims.models import Victim
@@ -61,7 +61,7 @@ class DefendantForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only victims the user may see can be named as the same person (by code, never name).
-        self.fields["victim"].queryset = policy.visible(user, Victim)
+        self.fields["victim"].queryset = access.visible(user, Victim)
         offer_review(self)
 
 
@@ -127,7 +127,7 @@ class CompensationClaimForm(forms.ModelForm):
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The case's victims the user may see: a claim is filed for someone the filer knows.
-        self.fields["victim"].queryset = policy.visible(user, Victim.objects.filter(case_links__case=case))
+        self.fields["victim"].queryset = access.visible(user, Victim.objects.filter(case_links__case=case))
 
 
 class NoteForm(forms.ModelForm):

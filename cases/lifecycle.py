@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import policy
+import access
 from accounts.functions import Function as F
 
 from .models import Case, CaseStageChange, Charge, StageTimeStandard
@@ -78,7 +78,7 @@ def transitions_from(stage):
 
 def available_transitions(case, user):
     """The moves this user may offer on this case now (guards are checked on submit)."""
-    if not policy.can(user, "change", case):
+    if not access.can(user, "change", case):
         return []
     return [t for t in transitions_from(case.stage) if set(user.functions) & t.functions]
 
@@ -92,8 +92,8 @@ def move(case, target, *, actor, reason=""):
             _("A case at the stage “%(source)s” cannot move to “%(target)s”.")
             % {"source": case.get_stage_display(), "target": Case.Stage(target).label}
         )
-    if not (set(actor.functions) & transition.functions) or not policy.can(actor, "change", case):
-        policy.require(actor, "change", case)  # logs, and answers 404 to those who cannot see it
+    if not (set(actor.functions) & transition.functions) or not access.can(actor, "change", case):
+        access.require(actor, "change", case)  # logs, and answers 404 to those who cannot see it
         raise PermissionDenied(
             _("Only %(who)s on this case may %(what)s.")
             % {"who": ", ".join(str(F(f).label).lower() for f in sorted(transition.functions)),

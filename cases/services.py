@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.functions import Function
-from accounts.policy.grants import sync_case_grants, sync_case_team
+from .grants import sync_case_grants, sync_case_team
 
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
 from .signals import case_team_changed

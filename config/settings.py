@@ -128,7 +128,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.navigation",
+                "config.context_processors.navigation",
             ],
         },
     },
@@ -185,7 +185,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.ModelBackend",
     # Object-level questions (user.has_perm(perm, obj)) go to the access policy, never
     # straight to the raw guardian grants.
-    "accounts.policy.backend.PolicyBackend",
+    "access.backend.PolicyBackend",
 ]
 # guardian warns when its own backend is absent; on purpose, the access policy answers
 # object permissions (it reads guardian's grants together with functions and exclusions).
@@ -325,19 +325,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "accounts.drf.ExpiringTokenAuthentication",
+        "access.drf.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "accounts.drf.PolicyPermission",
+        "access.drf.PolicyPermission",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "accounts.drf.PolicyFilterBackend",
-        "accounts.drf.ListFilterBackend",
+        "access.drf.PolicyFilterBackend",
+        "access.drf.ListFilterBackend",
     ],
     # JSON only: the browsable API would probe other methods' permissions on every page.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "accounts.drf.exception_handler",
+    "EXCEPTION_HANDLER": "access.drf.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from reports import views as report_views
 
 urlpatterns = [
-    path("", account_views.HomeView.as_view(), name="home"),
+    path("", report_views.HomeView.as_view(), name="home"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),

@@ -18,8 +18,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import ListFilterBackend, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
+import access
+from access.drf import ListFilterBackend, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
 from accounts.models import Agency, User
 from cases.models import Case, Defendant
 from victims.models import Victim
@@ -162,7 +162,7 @@ class DeadlineViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         return DeadlineSerializer
 
     def detail_response(self, deadline, code=status.HTTP_200_OK):
-        fresh = deadlines.with_case_visible(self.request.user, policy.with_all_rights(
+        fresh = deadlines.with_case_visible(self.request.user, access.with_all_rights(
             self.request.user, Deadline.objects.select_related(*deadlines.LISTED).filter(pk=deadline.pk))).get()
         return Response(DeadlineSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 

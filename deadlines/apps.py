@@ -7,4 +7,8 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines and notifications")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from access import register
+
+        from . import access as rules, signals  # noqa: F401
+
+        register(*rules.RULES)

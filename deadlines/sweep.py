@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, ngettext
 
-from accounts import policy
+import access
 from accounts.functions import Function
 from accounts.models import User
 from cases.models import Case
@@ -120,7 +120,7 @@ class Reach:
         model = type(obj)
         key = (user.pk, model)
         if key not in self._visible:
-            rows = policy.visible(user, model.objects.filter(pk__in=sorted(self._asked[key])))
+            rows = access.visible(user, model.objects.filter(pk__in=sorted(self._asked[key])))
             if model is Deadline:
                 self._visible[key] = set()
                 for pk, case_id, case_visible in deadline_services.with_case_visible(user, rows).values_list(
@@ -193,7 +193,7 @@ class Batch:
         key = (user.pk, type(obj))
         if key not in self._seen:
             candidates = type(obj).objects.filter(pk__in=list(self.objects[type(obj)]))
-            self._seen[key] = set(policy.visible(user, candidates).values_list("pk", flat=True))
+            self._seen[key] = set(access.visible(user, candidates).values_list("pk", flat=True))
         return obj.pk in self._seen[key]
 
     def who_may_see(self, users, obj):

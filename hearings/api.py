@@ -18,8 +18,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, viewset
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import (
+import access
+from access.drf import (
     ListFilterBackend, ModelRulesSerializer, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin,
     model_errors,
 )
@@ -107,7 +107,7 @@ class HearingSerializer(ModelRulesSerializer):
     def to_representation(self, hearing):
         data = super().to_representation(hearing)
         request = self.context.get("request")
-        if request is not None and not policy.can(request.user, "view_witnesses", hearing):
+        if request is not None and not access.can(request.user, "view_witnesses", hearing):
             data["video_link"] = ""  # hidden, as if none
         return data
 
@@ -197,7 +197,7 @@ class HearingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return {"adjourn": AdjournSerializer, "close": CloseSerializer}.get(self.action, HearingSerializer)
 
     def create(self, request, *args, **kwargs):
-        if not policy.may_use(request.user, Hearing, "change"):
+        if not access.may_use(request.user, Hearing, "change"):
             raise exceptions.PermissionDenied(_("Prosecutors, supervisors and court staff set hearings."))
         return super().create(request, *args, **kwargs)
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class HearingsConfig(AppConfig):
     name = "hearings"
     verbose_name = _("Court calendars and hearings")
+
+    def ready(self):
+        from access import register
+
+        from . import access as rules
+
+        register(*rules.RULES)

@@ -1,6 +1,6 @@
 """What a calendar shows and the iCalendar feed built from it [SPEC 2.5].
 
-Every row comes from the access policy (policy.visible) and is then narrowed to a scope: a
+Every row comes from the access policy (access.visible) and is then narrowed to a scope: a
 court, a prosecutor, an NGO's supported victims, or the user's own hearings. A scope only
 narrows: nobody sees a hearing on a calendar they could not open.
 
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.functions import Function
 from accounts.models import User
 from cases.models import CaseAssignment
@@ -132,7 +132,7 @@ def hearings(user, kind, target, start, end):
     """The hearings starting in [start, end) the user may see, narrowed to the scope, with
     everything a calendar shows of them: one query."""
     condition, _deadlines = scope_condition(user, kind, target)
-    return (policy.visible(user, Hearing).filter(condition).filter(starts_at__gte=start, starts_at__lt=end)
+    return (access.visible(user, Hearing).filter(condition).filter(starts_at__gte=start, starts_at__lt=end)
             .select_related("case", "court", "courtroom").order_by("starts_at", "id"))
 
 
@@ -142,7 +142,7 @@ def deadlines(user, kind, target, start, end):
     if condition is None:
         queryset = deadline_services.mine(user)
     else:
-        queryset = policy.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(condition)
+        queryset = access.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(condition)
     # The case is named only to those who may see it: an order's deadline can be seen by
     # someone who cannot open the order's (perhaps restricted) case.
     return (deadline_services.with_case_visible(user, queryset.filter(due_at__gte=start, due_at__lt=end))
@@ -181,7 +181,7 @@ def redacted_path(row):
 def user_for_token(token):
     """The live token row (with its user) for a secret, or None: unknown, revoked, or a user
     who may no longer act (inactive, or whose agency is closed)."""
-    from accounts.policy.engine import may_act_at_all
+    from access.engine import may_act_at_all
 
     row = (CalendarFeedToken.objects.select_related("user", "user__agency")
            .filter(token_hash=CalendarFeedToken.digest(token), revoked_at__isnull=True).first())
@@ -280,7 +280,7 @@ def ical(user, now=None):
     now = now or timezone.now()
     hearing_rows, deadline_rows = feed_rows(user, now)
     hearing_rows, deadline_rows = list(hearing_rows), list(deadline_rows)
-    policy.record_shown(user, [h.case for h in hearing_rows], purpose="calendar feed")
+    access.record_shown(user, [h.case for h in hearing_rows], purpose="calendar feed")
     stamp = _utc(now)
     document = Calendar()
     document.add("prodid", "-//TIP case management//Calendar feed//EN")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, ngettext
 
-from accounts import policy
+import access
 from cases.models import Case, Defendant
 from victims.models import VictimCaseLink
 
@@ -55,7 +55,7 @@ def _describe(user, other, visible=None):
     """A clashing hearing as this user may know it: its case and place if they may see it
     (`visible`: the ids of the hearings they may see, when already known)."""
     may_see = (other.pk in visible) if visible is not None else (
-        user is not None and policy.can(user, "view", other))
+        user is not None and access.can(user, "view", other))
     if may_see:
         return _("%(case)s, %(kind)s at %(place)s, %(start)s") % {
             "case": other.case.reference, "kind": other.get_kind_display(), "place": other.place,
@@ -90,7 +90,7 @@ def _unavailable_judge(hearing, user):
                                               ends_on__gte=start_day).first()
     if away is None:
         return []
-    if user is not None and not policy.can(user, "view", away):
+    if user is not None and not access.can(user, "view", away):
         return [Problem("judge_unavailable", _("The judge is not available then."), absolute=True,
                         about=str(away.pk))]
     return [Problem("judge_unavailable", _("The judge is not available from %(start)s to %(end)s%(why)s.") % {
@@ -125,7 +125,7 @@ def _visible_ids(user, hearings):
     if user is None or not hearings:
         return set()
     ids = [h.pk for h in hearings]
-    return set(policy.visible(user, Hearing.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    return set(access.visible(user, Hearing.objects.filter(pk__in=ids)).values_list("pk", flat=True))
 
 
 def _child_cases_waiting(hearing, user):
@@ -143,7 +143,7 @@ def _child_cases_waiting(hearing, user):
     waiting_ids = list(waiting.values_list("pk", flat=True))
     if not waiting_ids:
         return []
-    known = list(policy.visible(user, Case.objects.filter(pk__in=waiting_ids)).values_list("reference", flat=True)) \
+    known = list(access.visible(user, Case.objects.filter(pk__in=waiting_ids)).values_list("reference", flat=True)) \
         if user is not None else []
     message = ngettext(
         "%(count)d child case at this court has no hearing before this one: child cases are heard first.",

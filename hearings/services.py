@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.versioning import check_version
 
 from . import scheduling
@@ -19,11 +19,11 @@ from .scheduling import ScheduleWarnings
 
 
 def may_schedule(user, case, court):
-    return policy.rule_for(Hearing).may_schedule(user, case, court)
+    return access.rule_for(Hearing).may_schedule(user, case, court)
 
 
 def schedulable_cases(user):
-    return policy.rule_for(Hearing).schedulable_cases(user)
+    return access.rule_for(Hearing).schedulable_cases(user)
 
 
 def _settle(hearing, user, confirmed, witnesses=None):
@@ -61,7 +61,7 @@ def schedule(hearing, *, actor, confirmed=()):
         raise ValidationError({"case": _("Choose the case.")})
     lock(hearing.case)
     if not may_schedule(actor, hearing.case, hearing.court if hearing.court_id else None):
-        policy.require(actor, "view", hearing.case)
+        access.require(actor, "view", hearing.case)
         raise PermissionDenied(_("You may not set hearings in this case before this court."))
     hearing.full_clean(exclude=["ends_at"])
     _check_court_and_room(hearing)
@@ -74,7 +74,7 @@ def schedule(hearing, *, actor, confirmed=()):
 @transaction.atomic
 def update(hearing, *, actor, version, confirmed=()):
     """Save changes to a scheduled hearing (time, room, judge...): checked again."""
-    policy.require(actor, "change", hearing)
+    access.require(actor, "change", hearing)
     check_version(hearing, version)
     if not hearing.is_open:
         raise ValidationError(_("Only a scheduled hearing can be changed; this one is %(status)s.")
@@ -89,7 +89,7 @@ def update(hearing, *, actor, version, confirmed=()):
 
 
 def _locked(hearing, actor, version):
-    policy.require(actor, "change", hearing)
+    access.require(actor, "change", hearing)
     check_version(hearing, version)
     current = Hearing.objects.get(pk=hearing.pk)
     if not current.is_open:
@@ -157,7 +157,7 @@ def close(hearing, *, actor, version, status, reason=""):
 def save_witness(witness, *, actor, confirmed=()):
     """Add or change a witness at a hearing, checking the hearing again with them."""
     hearing = Hearing.objects.select_for_update().get(pk=witness.hearing_id)
-    policy.require(actor, "change", hearing)
+    access.require(actor, "change", hearing)
     if not hearing.is_open:
         raise ValidationError(_("Witnesses are added to a scheduled hearing; this one is %(status)s.")
                               % {"status": hearing.get_status_display().lower()})
@@ -189,7 +189,7 @@ def is_court_of(user, hearing):
 def save_measure(measure, *, actor):
     """Record a request for a special measure, or the court's decision on it, or an appeal."""
     witness = HearingWitness.objects.select_related("hearing").get(pk=measure.witness_id)
-    policy.require(actor, "change", witness.hearing)
+    access.require(actor, "change", witness.hearing)
     if not is_court_of(actor, witness.hearing):
         stored = SpecialMeasure.objects.filter(pk=measure.pk).first() if measure.pk else SpecialMeasure()
         changed = [name for name in COURT_RECORD if getattr(measure, name) != getattr(stored, name)]
@@ -206,13 +206,13 @@ def add_unavailability(absence, *, actor):
     """Record a judge's leave or other absence: by the staff of the judge's own court (the
     access policy's rule for it decides, on the saved row). Returns the scheduled hearings
     already set before that judge in the period, which now need moving."""
-    if not policy.may_use(actor, JudgeUnavailability, "change"):
+    if not access.may_use(actor, JudgeUnavailability, "change"):
         raise PermissionDenied(_("Court staff record judges' non-availability."))
     absence.full_clean()
     if absence.judge_id and not absence.judge.has_function("judge"):
         raise ValidationError({"judge": _("%(person)s is not a judge.") % {"person": absence.judge}})
     absence.save()
-    if not policy.can(actor, "change", absence):
+    if not access.can(actor, "change", absence):
         raise PermissionDenied(_("You may record the non-availability of your own court's judges only."))
     return hearings_during(absence)
 

@@ -24,8 +24,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
+import access
+from access.drf import PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, model_errors
 from accounts.functions import AgencyKind
 from accounts.models import Agency
 from accounts.versioning import STALE_MESSAGE
@@ -252,7 +252,7 @@ class ProtectionOrderViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.R
         return ProtectionOrderDetailSerializer if self.action != "list" else ProtectionOrderSerializer
 
     def detail_response(self, order, code=status.HTTP_200_OK):
-        order = policy.get_object(self.request.user, self.get_queryset(), pk=order.pk)
+        order = access.get_object(self.request.user, self.get_queryset(), pk=order.pk)
         return Response(ProtectionOrderDetailSerializer(order, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=ProtectionOrderCreateSerializer, responses={201: ProtectionOrderDetailSerializer})

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import policy
+import access
 from accounts.functions import AgencyKind
 from accounts.models import Agency
 from cases.models import Defendant
@@ -65,7 +65,7 @@ class OrderForm(forms.ModelForm):
         if in_a_court(user):
             self.fields["issuing_court"].empty_label = None
         if case is not None and show_defendants:
-            self.fields["restrained_defendant"].queryset = policy.visible(
+            self.fields["restrained_defendant"].queryset = access.visible(
                 user, Defendant.objects.filter(case=case).exclude(victim=victim)).order_by("name")
             self.fields["restrained_defendant"].help_text = _("A defendant of %(case)s.") % {"case": case.reference}
         else:

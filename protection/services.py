@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.functions import Function
 from accounts.versioning import check_version
 from deadlines import services as deadlines
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def may_record(user, victim, case=None, court=None):
-    return policy.rule_for(ProtectionOrder).may_record(user, victim, case, court)
+    return access.rule_for(ProtectionOrder).may_record(user, victim, case, court)
 
 
 def may_record_some(user, victim, case=None):
@@ -42,7 +42,7 @@ def with_visibility(user, orders):
     from victims.models import Victim
 
     def seen(model, field, action="view"):
-        rows = policy.visible(user, model.objects.filter(pk=OuterRef(field)), action)
+        rows = access.visible(user, model.objects.filter(pk=OuterRef(field)), action)
         return ExpressionWrapper(Exists(rows), output_field=BooleanField())
 
     return orders.annotate(
@@ -86,7 +86,7 @@ def _check_parts(order, relatives=()):
 def record_order(order, *, actor, relatives=()):
     """Record an order the court issued."""
     if not may_record(actor, order.victim, order.case, order.issuing_court if order.issuing_court_id else None):
-        policy.require(actor, "view", order.victim)
+        access.require(actor, "view", order.victim)
         raise PermissionDenied(_("You may not record protection orders for this victim."))
     order.recorded_by = actor
     _check_parts(order, relatives)  # first: its messages say more than the fields' own
@@ -102,7 +102,7 @@ def record_order(order, *, actor, relatives=()):
 def _locked(order, actor, version, on):
     """The order as it is now, locked, with the version the change will save; refused if the
     user may not change it, if it changed since `version` was read, or if it is no longer in force."""
-    policy.require(actor, "change", order)
+    access.require(actor, "change", order)
     check_version(order, version)  # locks the row and sets order.version to the next one
     current = ProtectionOrder.objects.get(pk=order.pk)
     if not current.is_in_force:
@@ -222,7 +222,7 @@ def report_violation(violation, *, actor):
     supporting NGO) and the prosecutor and the supporting NGO are told, once each: reporting
     the same violation again records nothing new and tells nobody twice."""
     order = ProtectionOrder.objects.select_for_update().get(pk=violation.order_id)
-    policy.require(actor, "report_violation", order)
+    access.require(actor, "report_violation", order)
     if violation.pk is None:
         if violation.occurred_at and violation.occurred_at > timezone.now():
             raise ValidationError({"occurred_at": _("A violation cannot be reported before it happens.")})
@@ -234,7 +234,7 @@ def report_violation(violation, *, actor):
         violation.save()  # the risk re-assessment deadline follows (deadlines.signals)
     def case_for(user):
         # The case is named only to those who may open it (it may be restricted to its team).
-        return f" ({order.case.reference})" if order.case_id and policy.can(user, "view", order.case) else ""
+        return f" ({order.case.reference})" if order.case_id and access.can(user, "view", order.case) else ""
 
     Notification.objects.bulk_create([
         Notification(recipient=user, kind=Notification.Kind.VIOLATION, violation=violation,
@@ -252,7 +252,7 @@ def report_violation(violation, *, actor):
 @transaction.atomic
 def update_violation(violation, *, actor):
     """Record the action taken on a violation and its escalation."""
-    policy.require(actor, "change", violation)
+    access.require(actor, "change", violation)
     violation.full_clean()
     violation.save()
     return violation

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from accounts import policy
-from accounts.mixins import add_errors
+import access
+from access.mixins import add_errors
 from accounts.audit import log_access
 from accounts.models import AccessLog
 from deadlines.models import Deadline
@@ -52,17 +52,17 @@ def victim_section(user, victim):
 
     VictimDetailView adds it: context.update(protection.views.victim_section(user, victim)).
     """
-    orders = policy.with_permissions(user, services.with_visibility(user, ProtectionOrder.objects.filter(
+    orders = access.with_permissions(user, services.with_visibility(user, ProtectionOrder.objects.filter(
         victim=victim)), "change", "report_violation")
     orders = list(_violation_counts(orders).select_related("issuing_court", "case"))
     record_in = []
-    if policy.may_use(user, ProtectionOrder, "change"):
-        cases = list(policy.with_permissions(user, Case.objects.filter(victim_links__victim=victim), "view", "change")
+    if access.may_use(user, ProtectionOrder, "change"):
+        cases = list(access.with_permissions(user, Case.objects.filter(victim_links__victim=victim), "view", "change")
                      .order_by("reference"))
         record_in = [case for case in cases if services.may_record_some(user, victim, case)]
     return {
         "protection_orders": orders,
-        "may_record_order": services.may_record_some(user, victim) if policy.may_use(user, ProtectionOrder, "change")
+        "may_record_order": services.may_record_some(user, victim) if access.may_use(user, ProtectionOrder, "change")
         else False,
         "record_order_in": record_in,
     }
@@ -78,10 +78,10 @@ class OrderMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in SAFE_METHODS
-        self.order = policy.get_object(request.user, orders_for(request.user), for_update=writing, pk=kwargs["pk"])
+        self.order = access.get_object(request.user, orders_for(request.user), for_update=writing, pk=kwargs["pk"])
         if self.order is None:
             raise Http404
-        policy.require(request.user, self.policy_action, self.order)
+        access.require(request.user, self.policy_action, self.order)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -107,16 +107,16 @@ class OrderCreateView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         user = request.user
-        self.victim = policy.get_object(user, Victim, pk=self._param("victim"))
+        self.victim = access.get_object(user, Victim, pk=self._param("victim"))
         if self.victim is None:
             raise Http404
-        policy.require(user, "view", self.victim)
+        access.require(user, "view", self.victim)
         self.case = None
         if request.GET.get("case"):
-            self.case = policy.get_object(user, Case, pk=self._param("case"))
+            self.case = access.get_object(user, Case, pk=self._param("case"))
             if self.case is None:
                 raise Http404
-            policy.require(user, "view", self.case)
+            access.require(user, "view", self.case)
             if not self.case.victim_links.filter(victim=self.victim).exists():
                 raise Http404
         if not services.may_record_some(user, self.victim, self.case):
@@ -126,8 +126,8 @@ class OrderCreateView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         user = self.request.user
         return {**super().get_form_kwargs(), "user": user, "victim": self.victim, "case": self.case,
-                "show_defendants": self.case is not None and policy.can(user, "view_proceedings", self.case),
-                "show_relatives": policy.can(user, "view_identity", self.victim)}
+                "show_defendants": self.case is not None and access.can(user, "view_proceedings", self.case),
+                "show_relatives": access.can(user, "view_identity", self.victim)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(victim=self.victim, case=self.case, **kwargs)
@@ -165,10 +165,10 @@ class OrderDetailView(OrderMixin, TemplateView):
             context["relative_count"] = order.protected_relatives.count()
         context["events"] = order.events.select_related("by")
         context["violations"] = order.violations.select_related("reported_by")
-        context["deadlines"] = policy.visible(user, Deadline.objects.filter(protection_order=order)).select_related(
+        context["deadlines"] = access.visible(user, Deadline.objects.filter(protection_order=order)).select_related(
             "responsible_user", "responsible_agency")
         if order.case_visible:
-            policy.record_shown(user, [order.case], purpose="protection order")
+            access.record_shown(user, [order.case], purpose="protection order")
         return context
 
 
@@ -270,11 +270,11 @@ class ViolationEditView(LoginRequiredMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in SAFE_METHODS
-        self.violation = policy.get_object(request.user, Violation.objects.select_related("order__victim"),
+        self.violation = access.get_object(request.user, Violation.objects.select_related("order__victim"),
                                            for_update=writing, pk=kwargs["pk"])
         if self.violation is None:
             raise Http404
-        policy.require(request.user, "change", self.violation)
+        access.require(request.user, "change", self.violation)
         self.order = self.violation.order
         return super().dispatch(request, *args, **kwargs)
 

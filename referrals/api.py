@@ -18,8 +18,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import (
+import access
+from access.drf import (
     NOT_FOUND, ListFilterBackend, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin, model_errors,
 )
 from accounts.models import Agency, User
@@ -330,14 +330,14 @@ class ReferralViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         # Not locked here: the service locks the victim and then the referral, as the pages do;
         # locking the referral first would take the two locks in the other order.
         pk = str(self.kwargs["pk"])
-        referral = policy.get_object(self.request.user, self.get_queryset(), pk=int(pk)) if pk.isdigit() else None
+        referral = access.get_object(self.request.user, self.get_queryset(), pk=int(pk)) if pk.isdigit() else None
         if referral is None:
             raise exceptions.NotFound(NOT_FOUND)
         self.check_object_permissions(self.request, referral)
         return referral
 
     def detail_response(self, referral, code=status.HTTP_200_OK):
-        referral = policy.get_object(self.request.user, self.get_queryset(), pk=referral.pk)
+        referral = access.get_object(self.request.user, self.get_queryset(), pk=referral.pk)
         return Response(ReferralDetailSerializer(referral, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralDetailSerializer})

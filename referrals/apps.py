@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self):
+        from access import register
+        from victims.grants import add_source
+
+        from . import access as rules
+        from .grants import referral_summary_grants
+
+        register(*rules.RULES)
+        add_source(referral_summary_grants)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
-from accounts.policy.rules import RECORDERS
+from access.functions import RECORDERS
 from victims.models.record import LANGUAGE_CHOICES
 
 from .models import Referral, ServiceKind, ServiceProvider

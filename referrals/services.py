@@ -1,6 +1,6 @@
 """Referrals: sending (with the victim's consent, or a recorded and logged override), the
 lifecycle sent -> accepted or declined -> in progress -> completed, withdrawal by the sender,
-and the receiving agency's access to the victim, kept in step by accounts.policy.grants.
+and the receiving agency's access to the victim, kept in step by victims.grants (referrals.grants adds the referral's part).
 
 Each step is one function that checks the current status and the actor's side of the
 referral through the access policy, stamps the time and the actor, and refuses anything
@@ -16,11 +16,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.audit import log_access
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog
-from accounts.policy.grants import sync_victim_grants
+from victims.grants import sync_victim_grants
 from victims import services as victim_services
 from victims.models import Consent
 
@@ -51,7 +51,7 @@ def send_referral(victim, *, actor, to_agency, services=(), urgency=Referral.Urg
     """Refer the victim to `to_agency`. Consent is a hard rule: without it only the functions in
     settings.REFERRAL_OVERRIDE_FUNCTIONS may send, with a reason that is kept and logged."""
     victim = victim_services.lock(victim)
-    policy.require(actor, "refer", victim)
+    access.require(actor, "refer", victim)
     if not actor.agency_id:
         raise ValidationError(_("Referrals are sent on behalf of an agency."))
     consent = consent_for(victim, to_agency)
@@ -96,8 +96,8 @@ def available_steps(referral, user):
     """The steps `user` may take on the referral now (its status allows them and the policy
     puts the user on the side that takes them), "assign" included: for pages and API alike."""
     steps = [name for name, (sources, _target, action, _reason, _stamp) in STEPS.items()
-             if referral.status in sources and policy.can(user, action, referral)]
-    if referral.status in Referral.OPEN and policy.can(user, "respond", referral):
+             if referral.status in sources and access.can(user, action, referral)]
+    if referral.status in Referral.OPEN and access.can(user, "respond", referral):
         steps.append("assign")
     return steps
 
@@ -105,7 +105,7 @@ def available_steps(referral, user):
 def may_see_victim_summary(user, victim):
     """The referral's summary of the victim: for whoever sees the victim's record, and for the
     receiving agency while the referral gives it the summary."""
-    return policy.can(user, "view", victim) or policy.can(user, "view_referral", victim)
+    return access.can(user, "view", victim) or access.can(user, "view_referral", victim)
 
 
 def referral_consents(victim):
@@ -118,8 +118,8 @@ def referral_consents(victim):
 def move(referral, step, *, actor, reason="", assigned_to=None):
     sources, target, action, needs_reason, stamp = STEPS[step]
     victim_services.lock(referral.victim)
-    referral = policy.get_object(actor, Referral.objects.select_related("victim"), for_update=True, pk=referral.pk)
-    policy.require(actor, action, referral)
+    referral = access.get_object(actor, Referral.objects.select_related("victim"), for_update=True, pk=referral.pk)
+    access.require(actor, action, referral)
     if referral.status not in sources:
         raise ValidationError(_("A referral that is “%(status)s” cannot be moved to “%(target)s”.") % {
             "status": referral.get_status_display(), "target": S(target).label})
@@ -151,8 +151,8 @@ def _assign(referral, user, now):
 @transaction.atomic
 def assign(referral, user, *, actor):
     """The receiving agency hands the referral to one of its people (kept in its history)."""
-    referral = policy.get_object(actor, Referral, for_update=True, pk=referral.pk)
-    policy.require(actor, "respond", referral)
+    referral = access.get_object(actor, Referral, for_update=True, pk=referral.pk)
+    access.require(actor, "respond", referral)
     if referral.status not in Referral.OPEN:
         raise ValidationError(_("Only an open referral is assigned."))
     now = timezone.now()
@@ -176,7 +176,7 @@ def mark_notice_read(referral, user):
 
 def may_keep_directory_entry(user):
     """An agency's own caseworkers and officers keep its entry in the referral directory."""
-    return bool(user.is_authenticated and user.agency_id) and policy.may_use(user, Referral, "respond")
+    return bool(user.is_authenticated and user.agency_id) and access.may_use(user, Referral, "respond")
 
 
 @transaction.atomic
@@ -199,7 +199,7 @@ def inbox(user, now=None):
     """The referral inbox of the user's agency: incoming and outgoing open referrals, those
     overdue for an answer, and those recently assigned to the user."""
     now = now or timezone.now()
-    visible = policy.visible(user, Referral).select_related("victim", "from_agency", "to_agency", "assigned_to")
+    visible = access.visible(user, Referral).select_related("victim", "from_agency", "to_agency", "assigned_to")
     agency = user.agency_id
     return {
         "incoming": visible.filter(to_agency=agency, status__in=Referral.OPEN),

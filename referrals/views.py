@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts import policy
-from accounts.mixins import add_errors
+import access
+from access.mixins import add_errors
 from victims.models import Victim
 
 from . import services
@@ -33,7 +33,7 @@ from .models import Referral, ReferralNotice, ServiceProvider
 
 def uses_referrals(user):
     """Whether the user's functions take part in referrals at all, on behalf of an agency."""
-    return bool(user.is_authenticated and user.agency_id and policy.may_use(user, Referral))
+    return bool(user.is_authenticated and user.agency_id and access.may_use(user, Referral))
 
 
 may_edit_directory = services.may_keep_directory_entry
@@ -144,10 +144,10 @@ class ReferView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.victim = policy.get_object(request.user, Victim, pk=kwargs["pk"])
+        self.victim = access.get_object(request.user, Victim, pk=kwargs["pk"])
         if self.victim is None:
             raise Http404
-        policy.require(request.user, "refer", self.victim)
+        access.require(request.user, "refer", self.victim)
         if not request.user.agency_id:
             raise PermissionDenied(_("Referrals are sent on behalf of an agency."))
         self.agencies = list(receiving_agencies(request.user))
@@ -238,12 +238,12 @@ def timing_rows(spans):
 
 def load_referral(user, pk):
     """The referral with the user's rights on it, or 404 for someone who may not see it."""
-    referral = policy.get_object(
+    referral = access.get_object(
         user, Referral.objects.select_related("victim", "from_agency", "to_agency", "assigned_to", "sent_by",
                                               "consent"), pk=pk)
     if referral is None:
         raise Http404
-    policy.require(user, "view", referral)
+    access.require(user, "view", referral)
     return referral
 
 
@@ -267,7 +267,7 @@ class ReferralDetailView(LoginRequiredMixin, TemplateView):
         staff = list(receiving_staff(referral)) if may_assign else []
         return super().get_context_data(
             referral=referral, victim=referral.victim,
-            may_view_victim=policy.can(user, "view", referral.victim),
+            may_view_victim=access.can(user, "view", referral.victim),
             may_view_summary=services.may_see_victim_summary(user, referral.victim),
             events=referral.events.select_related("by"), timings=timing_rows(services.timings(referral)),
             overdue=referral.is_overdue(), steps=step_buttons(referral, user), staff=staff,
@@ -283,7 +283,7 @@ class ReferralStepView(LoginRequiredMixin, View):
         if step not in services.STEPS:
             raise Http404
         referral = load_referral(request.user, pk)
-        policy.require(request.user, services.STEPS[step][2], referral)
+        access.require(request.user, services.STEPS[step][2], referral)
         form = StepForm(request.POST, referral=referral)
         if not form.is_valid():
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -303,7 +303,7 @@ class ReferralAssignView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         referral = load_referral(request.user, pk)
-        policy.require(request.user, "respond", referral)
+        access.require(request.user, "respond", referral)
         form = AssignForm(request.POST, referral=referral)
         if not form.is_valid():
             messages.error(request, _("Choose someone of %(agency)s.") % {"agency": referral.to_agency})

@@ -2,15 +2,14 @@
 their function still lets them read what it holds (coordination reports: focal points and
 supervisors; HTCDS files, which hold identities: those who may see some). A file nobody
 else can fetch, even with its address [SPEC 2.8]; reports.exports.jobs asks, per report, whether
-its owner may still have it."""
+its owner may still have it. Registered in ReportsConfig.ready()."""
 
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ExportJob
+from access.engine import Action, ObjectRule
+from access.functions import COORDINATORS, IDENTITY_READERS, RECORDERS
 
-from .court_rules import RULES
-from .engine import Action, ObjectRule
-from .rules import COORDINATORS, IDENTITY_READERS, RECORDERS
+from .models import ExportJob
 
 # Those who see identities: by function, or (front line) of the victims they recorded.
 OWNERS = COORDINATORS | IDENTITY_READERS | RECORDERS
@@ -26,4 +25,4 @@ class ExportRule(ObjectRule):
     }
 
 
-RULES.update({ExportJob: ExportRule()})
+RULES = (ExportRule(),)

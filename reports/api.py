@@ -12,7 +12,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import policy
+import access
 from cases.models import Case
 
 from . import coordination
@@ -70,7 +70,7 @@ class CoordinationReportAPIView(APIView):
     )
     def get(self, request):
         user = request.user
-        if not policy.may_use(user, Case, "coordinate"):
+        if not access.may_use(user, Case, "coordinate"):
             raise exceptions.PermissionDenied(_("Only focal points and supervisors read coordination reports."))
         query = request.query_params
         data = {field: query.get(name, "") for name, field in PARAMETERS.items()}
@@ -153,7 +153,7 @@ STATISTICS_PARAMETERS = [
 
 def _statistics_form(request):
     user = request.user
-    if not policy.may_compile_statistics(user):
+    if not access.may_compile_statistics(user):
         raise exceptions.PermissionDenied(_("Only focal points and supervisors compile statistics."))
     query = request.query_params
     data = {"date_from": query.get("from", ""), "date_to": query.get("to", ""),
@@ -229,7 +229,7 @@ class MicrodataAPIView(APIView):
         form = _statistics_form(request)
         date_from, date_to, jurisdiction, _by, _version = form.choices()
         k = settings.STATISTICS_K
-        result = microdata.release(scope=policy.aggregate_scope(request.user, jurisdiction=jurisdiction),
+        result = microdata.release(scope=access.aggregate_scope(request.user, jurisdiction=jurisdiction),
                                    period=indicators.Period(date_from, date_to), k=k)
         report = result.report
         return Response({"columns": list(result.columns), "rows": [list(row) for row in result.rows],

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Dashboards and reports")
+
+    def ready(self):
+        from access import register
+
+        from . import access as rules
+
+        register(*rules.RULES)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import policy
+import access
 from accounts.models import Agency, Jurisdiction
 
 from .coordination import Period
@@ -63,14 +63,14 @@ class CoordinationFilterForm(forms.Form):
         if self.defaults_when_empty and data is not None and not any(data.get(name) for name in ("date_from", "date_to", "jurisdiction", "agency")):
             data = None
         self.user = user
-        jurisdictions = policy.coordinated_jurisdictions(user)
+        jurisdictions = access.coordinated_jurisdictions(user)
         initial = {"date_from": months_before(today, 3), "date_to": today,
                    "jurisdiction": (jurisdictions.filter(pk=user.agency.jurisdiction_id).first()
                                     if user.agency_id and user.agency.jurisdiction_id else None)
                    or jurisdictions.first(), **kwargs.pop("initial", {})}
         super().__init__(data, initial=initial, **kwargs)
         self.fields["jurisdiction"].queryset = jurisdictions
-        self.fields["agency"].queryset = policy.coordinated_agency_choices(user)
+        self.fields["agency"].queryset = access.coordinated_agency_choices(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -147,11 +147,11 @@ class StatisticsForm(forms.Form):
             data = None
         super().__init__(data, initial={"date_from": today.replace(month=1, day=1), "date_to": today,
                                         "version": "public"}, **kwargs)
-        self.fields["jurisdiction"].queryset = policy.aggregated_jurisdictions(user)
+        self.fields["jurisdiction"].queryset = access.aggregated_jurisdictions(user)
         choices = [("", _("nothing (totals)"))] + [(key, label) for key, label in dimensions]
         self.fields["by"].choices = choices
         self.fields["and_by"].choices = [("", _("nothing"))] + choices[1:]
-        if policy.reads_classified_statistics(user):
+        if access.reads_classified_statistics(user):
             self.fields["version"].choices += [("classified", _("Classified (true counts, do not publish)"))]
 
     def clean(self):

@@ -1,6 +1,6 @@
 """Figures for the prosecutor continuity dashboard and the supervisor view [SPEC 2.8].
 
-Every function starts from policy.visible(user, Case), so a figure never counts a case the
+Every function starts from access.visible(user, Case), so a figure never counts a case the
 reader may not see (restricted cases, exclusions). Per-case facts are SQL annotations and the
 time standards are read once, so a page costs the same number of queries for 3 cases as for 300.
 """
@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Pre
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
-from accounts import policy
+import access
 from accounts.functions import Function
 from accounts.models import User
 from cases import lifecycle
@@ -75,7 +75,7 @@ def my_cases_queryset(user):
     and the special measures to the rows shown."""
     current = CaseAssignment.objects.filter(case=OuterRef("pk"), team_role=PROSECUTOR, user=user,
                                             ended_on__isnull=True)
-    cases = annotate_continuity(policy.visible(user, Case).filter(Exists(current)))
+    cases = annotate_continuity(access.visible(user, Case).filter(Exists(current)))
     # Hearings and adjournments are counted per case: whoever sees a case sees all its hearings
     # (HearingRule).
     cases = hearings.adjournments(hearings.next_hearings(cases))
@@ -103,7 +103,7 @@ def _attach_special_measures(user, cases):
     scheduled hearings still to come, as the user may see them, by victim code. One query."""
     by_case = {case.pk: [] for case in cases}
     if by_case:
-        measures = policy.visible(user, SpecialMeasure).filter(
+        measures = access.visible(user, SpecialMeasure).filter(
             witness__hearing__case__in=list(by_case), witness__hearing__status=Hearing.Status.SCHEDULED,
             witness__hearing__starts_at__gte=timezone.now(), witness__victim__isnull=False,
         ).select_related("witness__victim", "witness__hearing").order_by(
@@ -132,7 +132,7 @@ def office_cases(user):
         return Case.objects.none()
     prosecuting = CaseAgency.objects.filter(case=OuterRef("pk"), agency_id=user.agency_id,
                                             role=CaseAgency.Role.PROSECUTING)
-    return policy.visible(user, Case).filter(Exists(prosecuting))
+    return access.visible(user, Case).filter(Exists(prosecuting))
 
 
 def continuity(user):
@@ -149,7 +149,7 @@ def caseload(user):
     supervisor may see. Inactive accounts appear only while they still hold cases."""
     if user.agency_id is None:
         return []
-    open_cases = policy.visible(user, Case).exclude(stage__in=CLOSED_STAGES).values("pk")
+    open_cases = access.visible(user, Case).exclude(stage__in=CLOSED_STAGES).values("pk")
     people = list(User.objects.filter(agency_id=user.agency_id, functions__contains=[Function.PROSECUTOR]))
     # One grouped count for the whole office (a correlated count per person made the planner
     # reckon the page costly enough to compile it).

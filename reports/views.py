@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from accounts import policy
+import access
 from accounts.functions import Function
 from cases.models import Case
+from victims.flags import with_flags
 from victims.models import Victim
 
 from . import coordination, services
@@ -57,7 +58,7 @@ class ProsecutorDashboardView(FunctionRequiredMixin, ListView):
         user = self.request.user
         context["cases"] = services.decorate(user, context["page_obj"].object_list)
         # A list shows restricted cases as surely as their pages do: log them.
-        policy.record_shown(user, context["cases"], purpose="prosecutor dashboard")
+        access.record_shown(user, context["cases"], purpose="prosecutor dashboard")
         return context
 
 
@@ -69,7 +70,7 @@ class SupervisorDashboardView(FunctionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         late, late_count = services.over_standard(user)
-        policy.record_shown(user, late, purpose="supervisor dashboard")
+        access.record_shown(user, late, purpose="supervisor dashboard")
         return super().get_context_data(
             office=user.agency, continuity=services.continuity(user), caseload=services.caseload(user),
             over_standard=late, over_standard_count=late_count, **kwargs,
@@ -84,7 +85,7 @@ class CoordinatorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
     permission_denied_message = _("Only focal points and supervisors read coordination reports.")
 
     def test_func(self):
-        return policy.may_use(self.request.user, Case, "coordinate")
+        return access.may_use(self.request.user, Case, "coordinate")
 
 
 # Rows the page links to their record, when the reader may open it (the policy's "view").
@@ -135,7 +136,7 @@ class CoordinationReportView(CoordinatorRequiredMixin, TemplateView):
         if period is not None:
             report = coordination.build(user, period)
             sections, restricted = screen_tables(report)
-            policy.record_shown(user, restricted, purpose="coordination report")
+            access.record_shown(user, restricted, purpose="coordination report")
             context.update(report=report, sections=sections)
         context["export_form"] = export_form or ExportForm(user=user, initial=form.visible_values())
         return self.render_to_response(context, status=status)
@@ -170,7 +171,7 @@ class StatisticsView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     permission_denied_message = _("Only focal points and supervisors compile statistics.")
 
     def test_func(self):
-        return policy.may_compile_statistics(self.request.user)
+        return access.may_compile_statistics(self.request.user)
 
     def get(self, request, *args, **kwargs):
         user = request.user
@@ -223,7 +224,7 @@ class HtcdsExchangeView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
                                   "identities, exchange HTCDS files.")
 
     def test_func(self):
-        return policy.may_use(self.request.user, Victim, "view_identity")
+        return access.may_use(self.request.user, Victim, "view_identity")
 
     def render(self, export_form=None, import_form=None, status=200):
         user = self.request.user
@@ -277,10 +278,10 @@ class ExportStatusView(LoginRequiredMixin, TemplateView):
     fragment_template = "reports/_export_progress.html"
 
     def get(self, request, *args, **kwargs):
-        job = policy.get_object(request.user, ExportJob, pk=kwargs["pk"])
+        job = access.get_object(request.user, ExportJob, pk=kwargs["pk"])
         if job is None:
             raise Http404(_("No such export, or you are not allowed to see it."))
-        policy.require(request.user, "view", job)
+        access.require(request.user, "view", job)
         template = self.fragment_template if request.headers.get("HX-Request") or "fragment" in request.GET \
             else self.template_name
         return self.response_class(request=request, template=[template], context={"job": job},
@@ -289,7 +290,7 @@ class ExportStatusView(LoginRequiredMixin, TemplateView):
 
 class ExportDownloadView(LoginRequiredMixin, View):
     def get(self, request, *args, **kwargs):
-        job = policy.get_object(request.user, ExportJob, pk=kwargs["pk"])
+        job = access.get_object(request.user, ExportJob, pk=kwargs["pk"])
         if job is None:
             raise Http404(_("No such export, or you are not allowed to see it."))
         try:
@@ -299,3 +300,27 @@ class ExportDownloadView(LoginRequiredMixin, View):
         response = FileResponse(stream, as_attachment=True, filename=job.download_name)
         response["Cache-Control"] = "no-store"
         return response
+
+
+HOME_ROWS = 10
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """What this user may see, at a glance."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        context = super().get_context_data(**kwargs)
+        if access.may_use(user, Case):
+            cases = access.visible(user, Case).select_related("jurisdiction")
+            context["cases"] = list(cases[:HOME_ROWS])
+            context["case_count"] = cases.count()
+            access.record_shown(user, context["cases"], purpose="home")
+        if access.may_use(user, Victim):
+            victims = with_flags(access.visible(user, Victim))
+            context["victims"] = victims[:HOME_ROWS]
+            context["victim_count"] = victims.count()
+        context["is_auditor"] = user.has_function(Function.AUDITOR)
+        return context

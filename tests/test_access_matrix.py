@@ -4,7 +4,7 @@ pages and the API, including every denial."""
 import pytest
 from django.utils.html import escape
 
-from accounts import policy
+import access
 from accounts.models import AccessLog
 from cases.models import Case
 from victims.models import Victim
@@ -66,7 +66,7 @@ EXPECTED = {
         "victim": {"view": {"V5"}, "change": {"V5"}, "view_identity": {"V5"}, "view_shelter": {"V5"}},
     },
 }
-# The case-file sections (see accounts/policy/rules.py), written out per user.
+# The case-file sections (see cases/access.py), written out per user.
 _PT, _BR, _ALL_PT = {"C1", "C3"}, {"C4"}, {"C1", "C2", "C3"}
 SECTIONS = {
     "investigator": dict(view_proceedings=_PT, change_proceedings=_PT, view_cooperation=_PT, change_cooperation=_PT,
@@ -141,8 +141,8 @@ SUMMARIES = {"C1": "wage records seized", "C2": "false permits", "C3": "collecti
 def test_matrix_covers_every_demo_user_and_object():
     assert set(EXPECTED) == set(DEMO_USERS)
     for expected in EXPECTED.values():
-        assert set(expected["case"]) == set(policy.rule_for(Case).actions)
-        assert set(expected["victim"]) == set(policy.rule_for(Victim).actions)
+        assert set(expected["case"]) == set(access.rule_for(Case).actions)
+        assert set(expected["victim"]) == set(access.rule_for(Victim).actions)
 
 
 def _cells(kind):
@@ -154,23 +154,23 @@ def _cells(kind):
 @pytest.mark.parametrize("username,key,action", _cells("case"))
 def test_policy_on_cases(demo, username, key, action):
     user, case = demo.user(username), demo.case(key)
-    assert policy.can(user, action, case) is (key in EXPECTED[username]["case"][action])
+    assert access.can(user, action, case) is (key in EXPECTED[username]["case"][action])
 
 
 @pytest.mark.parametrize("username,key,action", _cells("victim"))
 def test_policy_on_victims(demo, username, key, action):
     user, victim = demo.user(username), demo.victim(key)
-    assert policy.can(user, action, victim) is (key in EXPECTED[username]["victim"][action])
+    assert access.can(user, action, victim) is (key in EXPECTED[username]["victim"][action])
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
 def test_visible_querysets_agree_with_the_matrix(demo, username):
     user = demo.user(username)
     for action, keys in EXPECTED[username]["case"].items():
-        refs = set(policy.visible(user, Case, action).values_list("reference", flat=True))
+        refs = set(access.visible(user, Case, action).values_list("reference", flat=True))
         assert refs == {CASES[k] for k in keys}, action
     for action, keys in EXPECTED[username]["victim"].items():
-        codes = set(policy.visible(user, Victim, action).values_list("code", flat=True))
+        codes = set(access.visible(user, Victim, action).values_list("code", flat=True))
         assert codes == {VICTIMS[k] for k in keys}, action
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts import policy
+import access
 from accounts.models import AccessLog, Agency
 from deadlines.models import Deadline
 from hearings.feeds import period
@@ -70,7 +70,7 @@ def test_who_sees_the_c1_trial_day(demo, login, username):
     html = page(client, scope=f"court:{court().pk}", view="month", date=date)
     assert (hearing.pk in shown(html)) is (username in AT_COURT)
     # whatever the page shows, the policy lets the user see
-    assert (username in AT_COURT) is policy.visible(demo.user(username), Hearing).filter(pk=hearing.pk).exists()
+    assert (username in AT_COURT) is access.visible(demo.user(username), Hearing).filter(pk=hearing.pk).exists()
 
 
 def all_scopes(demo):
@@ -89,7 +89,7 @@ def restricted_hearing(demo):
 @pytest.mark.parametrize("username", DEMO_USERS)
 def test_scopes_never_widen_visibility(demo, login, username, restricted_hearing):
     client, user = login(username), demo.user(username)
-    visible = set(policy.visible(user, Hearing).values_list("pk", flat=True))
+    visible = set(access.visible(user, Hearing).values_list("pk", flat=True))
     date = day_of(trial(demo)).isoformat()
     for scope in all_scopes(demo):
         html = page(client, scope=scope, view="week", date=date)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils.html import escape
 
-from accounts import policy
+import access
 from accounts.models import Agency
 from cases.models import Case, CaseAgency, CaseAssignment, CaseNote, Charge, CompensationClaim, Defendant, Verdict
 
@@ -22,8 +22,8 @@ def test_a_prosecutor_opens_a_case_and_their_office_takes_part(demo, login):
     assert case.stage == Case.Stage.INTAKE and case.created_by.username == "prosecutor"
     assert list(case.agency_roles.values_list("agency__name", "role")) == [
         ("Public Prosecution Service – Lisbon", CaseAgency.Role.PROSECUTING)]
-    assert policy.can(demo.user("supervisor"), "view", case)
-    assert not policy.can(demo.user("investigator"), "view", case)
+    assert access.can(demo.user("supervisor"), "view", case)
+    assert not access.can(demo.user("investigator"), "view", case)
     assert list(case.assignments.values_list("user__username", "team_role")) == [("prosecutor", "prosecutor")]
 
 

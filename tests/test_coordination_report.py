@@ -24,7 +24,7 @@ from drf_spectacular.drainage import reset_generator_stats
 from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
-from accounts import policy
+import access
 from accounts.models import Agency, Jurisdiction, User
 from cases import lifecycle
 from cases import services as case_services
@@ -569,10 +569,10 @@ def test_deadlines_of_a_victim_kept_from_the_focal_point_are_not_counted(world):
     assert cells(tables["deadlines_by_kind"]) == expected["deadlines_by_kind"] + [["Referral answer", 1, 0]]
     assert cells(tables["deadlines_by_agency"]) == [[w.ngo.name, 1, 0], [w.ngo2.name, 1, 0], [w.police.name, 1, 2],
                                                     [w.prosecution.name, 3, 0]]
-    listed = policy.visible(w.focal, Deadline, "coordinate")
+    listed = access.visible(w.focal, Deadline, "coordinate")
     assert listed.filter(referral=w.r5).exists() and not listed.filter(referral=w.r11).exists()
     # The supervisor, not excluded from that case, counts... nothing of the NGOs' (not their office's).
-    assert not policy.visible(w.sup, Deadline, "coordinate").filter(referral__in=[w.r5, w.r11]).exists()
+    assert not access.visible(w.sup, Deadline, "coordinate").filter(referral__in=[w.r5, w.r11]).exists()
 
 
 # --- The access policy ------------------------------------------------------------------------
@@ -583,11 +583,11 @@ def mine(w, queryset):
 
 def test_the_focal_point_lists_every_unrestricted_case_of_its_country_and_no_other(world, demo):
     w = world
-    listed = policy.visible(w.focal, Case, "coordinate")
+    listed = access.visible(w.focal, Case, "coordinate")
     # Restricted CO-R stays with its team; CO-R2 is listed because the focal point is on its team;
     # CO-X names the focal point in an exclusion. Listed whether or not it may open them.
     assert mine(w, listed) == {"CO-A", "CO-B", "CO-C", "CO-D", "CO-E", "CO-F", "CO-R2"}
-    assert mine(w, policy.visible(w.focal, Case)) == {"CO-A", "CO-R2"}
+    assert mine(w, access.visible(w.focal, Case)) == {"CO-A", "CO-R2"}
     assert not listed.exclude(jurisdiction__country="PT").exists()
     assert not listed.filter(is_restricted=True).exclude(pk=w.cr2.pk).exists()
     assert demo.case("C4") not in listed and demo.case("C2") not in listed
@@ -596,16 +596,16 @@ def test_the_focal_point_lists_every_unrestricted_case_of_its_country_and_no_oth
     table = report_for(w.focal, w.period)["international_cases"]
     assert [row[0] for row in cells(table)] == ["CO-A", "CO-B", "CO-E", "CO-R2"]
     # The jurisdictions it may report on are its country's; another country's is refused.
-    assert w.jurisdiction in policy.coordinated_jurisdictions(w.focal)
-    assert not policy.coordinated_jurisdictions(w.focal).exclude(country="PT").exists()
+    assert w.jurisdiction in access.coordinated_jurisdictions(w.focal)
+    assert not access.coordinated_jurisdictions(w.focal).exclude(country="PT").exists()
     # Everything else it lists follows the cases: nothing of CO-R or CO-X anywhere.
-    assert not policy.visible(w.focal, CooperationRequest, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
-    assert not policy.visible(w.focal, CoordinationMeeting, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
-    assert not policy.visible(w.focal, Hearing, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
-    assert not policy.visible(w.focal, ProtectionOrder, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
-    assert not policy.visible(w.focal, Violation, "coordinate").filter(order=w.o7).exists()
-    assert not policy.visible(w.focal, Deadline, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
-    assert not policy.visible(w.focal, Referral, "coordinate").filter(victim=w.v[11]).exists()
+    assert not access.visible(w.focal, CooperationRequest, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
+    assert not access.visible(w.focal, CoordinationMeeting, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
+    assert not access.visible(w.focal, Hearing, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
+    assert not access.visible(w.focal, ProtectionOrder, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
+    assert not access.visible(w.focal, Violation, "coordinate").filter(order=w.o7).exists()
+    assert not access.visible(w.focal, Deadline, "coordinate").filter(case__in=[w.cr, w.cx]).exists()
+    assert not access.visible(w.focal, Referral, "coordinate").filter(victim=w.v[11]).exists()
 
 
 def test_what_follows_a_case_is_listed_exactly_when_its_case_is(world, demo):
@@ -615,31 +615,31 @@ def test_what_follows_a_case_is_listed_exactly_when_its_case_is(world, demo):
     w = world
     on_team = _deadline(w.pros, Deadline.Kind.PROCEDURAL, w.T(3), w.prosecution, case=w.cr2)
     kept_out = _deadline(w.pros, Deadline.Kind.PROCEDURAL, w.T(3), w.prosecution, case=w.cr)
-    listed_cases = policy.visible(w.focal, Case, "coordinate")
+    listed_cases = access.visible(w.focal, Case, "coordinate")
     for model in (Hearing, CooperationRequest, CoordinationMeeting, Deadline, ProtectionOrder):
-        listed = policy.visible(w.focal, model, "coordinate").filter(case__isnull=False)
+        listed = access.visible(w.focal, model, "coordinate").filter(case__isnull=False)
         expected = model.objects.filter(case__in=listed_cases.values("pk"))
         if model is ProtectionOrder:  # nor an order protecting a victim of a case it is excluded from
             expected = expected.exclude(victim__in=VictimCaseLink.objects.filter(
                 case__in=CaseExclusion.objects.filter(user=w.focal).values("case_id")).values("victim_id"))
         assert set(listed) == set(expected), model
         assert expected.exists(), model
-    listed = policy.visible(w.focal, Deadline, "coordinate")
+    listed = access.visible(w.focal, Deadline, "coordinate")
     assert on_team in listed and kept_out not in listed
     # The shape that keeps the report fast at national size: no union of ids for the reach.
-    sql = str(policy.visible(w.focal, Hearing, "coordinate").query)
+    sql = str(access.visible(w.focal, Hearing, "coordinate").query)
     assert "UNION" not in sql and '"accounts_jurisdiction"."country" = PT' in sql
     # Without a reach (a supervisor) the case ids are one grant subquery, as on every other page.
-    assert "accounts_jurisdiction" not in str(policy.visible(w.sup, Hearing, "coordinate").query)
+    assert "accounts_jurisdiction" not in str(access.visible(w.sup, Hearing, "coordinate").query)
 
 
 def test_a_supervisor_lists_only_the_cases_they_may_see(world, demo):
     w = world
-    listed = policy.visible(w.sup, Case, "coordinate")
+    listed = access.visible(w.sup, Case, "coordinate")
     # Their office's unrestricted cases, except the one they are excluded from (CO-E); CO-B is the
     # police's alone.
     assert mine(w, listed) == {"CO-A", "CO-C", "CO-D", "CO-F", "CO-X"}
-    assert set(listed) <= set(policy.visible(w.sup, Case))
+    assert set(listed) <= set(access.visible(w.sup, Case))
     tables = report_for(w.sup, w.period)
     assert [row[0] for row in cells(tables["international_cases"])] == ["CO-A", "CO-X"]
     assert links(tables["international_cases"]) == [(w.ca.pk, True, False), (w.cx.pk, True, False)]
@@ -648,11 +648,11 @@ def test_a_supervisor_lists_only_the_cases_they_may_see(world, demo):
     assert [row[0] for row in cells(tables["meetings"])] == ["CO-A", "CO-X"]
     # Referrals: only those their own office sent or received (none here).
     assert cells(tables["referrals"]) == []
-    assert policy.coordinated_jurisdictions(w.sup).get() == w.jurisdiction
+    assert access.coordinated_jurisdictions(w.sup).get() == w.jurisdiction
     # The demo supervisor: every listed case is one they may see (excluded from C3).
     supervisor = demo.user("supervisor")
-    demo_listed = policy.visible(supervisor, Case, "coordinate")
-    assert set(demo_listed) <= set(policy.visible(supervisor, Case))
+    demo_listed = access.visible(supervisor, Case, "coordinate")
+    assert set(demo_listed) <= set(access.visible(supervisor, Case))
     assert demo.case("C3") not in demo_listed and demo.case("C2") not in demo_listed
 
 
@@ -665,18 +665,18 @@ def test_other_functions_neither_open_the_report_nor_list_anything(username, log
     assert response.json() == {"detail": "Only focal points and supervisors read coordination reports."}
     for model in (Case, CooperationRequest, CoordinationMeeting, Referral, Hearing, HearingWitness, SpecialMeasure,
                   ProtectionOrder, Violation, Deadline):
-        assert not policy.visible(user, model, "coordinate").exists(), model
-    assert not policy.may_use(user, Case, "coordinate")
-    assert not policy.coordinated_jurisdictions(user).exists()
+        assert not access.visible(user, model, "coordinate").exists(), model
+    assert not access.may_use(user, Case, "coordinate")
+    assert not access.coordinated_jurisdictions(user).exists()
 
 
 def test_a_focal_point_outside_a_coordination_office_reaches_only_its_own_agencys_cases(world, api_login):
     w = world
     stray = factories.user(w.police, "focal_point", username="coord-stray-focal")
     # No reach over the country: the cases its agency takes part in, which it may see anyway.
-    listed = mine(w, policy.visible(stray, Case, "coordinate"))
-    assert listed == {"CO-A", "CO-B"} == mine(w, policy.visible(stray, Case))
-    assert not policy.coordinated_jurisdictions(stray).exists()
+    listed = mine(w, access.visible(stray, Case, "coordinate"))
+    assert listed == {"CO-A", "CO-B"} == mine(w, access.visible(stray, Case))
+    assert not access.coordinated_jurisdictions(stray).exists()
     client = APIClient()
     client.force_authenticate(stray)
     response = client.get(API)

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts import policy
+import access
 from cases.models import Defendant
 from deadlines.models import Deadline
 from hearings.models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
@@ -94,7 +94,7 @@ def objects(demo):
 
 def test_matrix_names_every_action_of_every_new_rule(objects):
     for name, obj in objects.items():
-        assert set(EXPECTED[name]) == set(policy.rule_for(obj).actions), name
+        assert set(EXPECTED[name]) == set(access.rule_for(obj).actions), name
     covered = {type(obj) for obj in objects.values()}
     assert covered == {Hearing, HearingWitness, SpecialMeasure, JudgeUnavailability, ProtectionOrder, OrderEvent,
                        Violation, Deadline}
@@ -106,21 +106,21 @@ CELLS = [(name, action) for name, actions in EXPECTED.items() for action in acti
 @pytest.mark.parametrize("name,action", CELLS, ids=[f"{n}:{a}" for n, a in CELLS])
 def test_who_may(objects, demo, name, action):
     obj = objects[name]
-    allowed = {username for username in DEMO_USERS if policy.can(demo.user(username), action, obj)}
+    allowed = {username for username in DEMO_USERS if access.can(demo.user(username), action, obj)}
     assert allowed == EXPECTED[name][action]
     # The list query answers the same as the single-object question.
     listed = {username for username in DEMO_USERS
-              if policy.visible(demo.user(username), type(obj).objects.filter(pk=obj.pk), action).exists()}
+              if access.visible(demo.user(username), type(obj).objects.filter(pk=obj.pk), action).exists()}
     assert listed == allowed
 
 
 def test_a_deactivated_user_and_a_closed_agency_see_none_of_it(objects, demo):
     prosecutor = demo.user("prosecutor")
     prosecutor.is_active = False
-    assert not any(policy.can(prosecutor, "view", obj) for obj in objects.values())
+    assert not any(access.can(prosecutor, "view", obj) for obj in objects.values())
     judge = demo.user("judge")
     judge.agency.is_active = False
-    assert not any(policy.can(judge, "view", obj) for obj in objects.values())
+    assert not any(access.can(judge, "view", obj) for obj in objects.values())
 
 
 def test_excluding_a_person_from_the_case_takes_its_hearings_orders_and_deadlines_away(objects, demo):
@@ -131,20 +131,20 @@ def test_excluding_a_person_from_the_case_takes_its_hearings_orders_and_deadline
     clerk = demo.user("clerk")
     for name in ("trial day (C1)", "witness V1 at the trial day", "no-contact order for V2",
                  "disclosure deadline (C1)", "order review deadline"):
-        assert not policy.can(clerk, "view", objects[name]), name
+        assert not access.can(clerk, "view", objects[name]), name
 
 
 def test_the_ngo_sees_the_hearings_of_its_victims_only(objects, demo):
     """caseworker.br's NGO supports V5 (C4) only: no Lisbon hearing reaches it, even when its
     agency is added to the case for another reason."""
     caseworker_br = demo.user("caseworker.br")
-    assert not policy.visible(caseworker_br, Hearing).exists()
+    assert not access.visible(caseworker_br, Hearing).exists()
     # Once Casa Acolhida supports V1, it sees C1's hearings (and V1's witness row, not V2's).
     from victims import services as victim_services
 
     victim_services.add_supporting_agency(demo.victim("V1"), caseworker_br.agency)
-    assert policy.can(caseworker_br, "view", objects["trial day (C1)"])
-    rows = set(policy.visible(caseworker_br, HearingWitness).values_list("victim__code", flat=True))
+    assert access.can(caseworker_br, "view", objects["trial day (C1)"])
+    rows = set(access.visible(caseworker_br, HearingWitness).values_list("victim__code", flat=True))
     assert rows == {demo.victim("V1").code}
 
 
@@ -158,7 +158,7 @@ def test_a_restricted_case_stays_with_its_team_whoever_supports_its_victims_or_i
     v3, c2 = demo.victim("V3"), demo.case("C2")
     victim_services.add_supporting_agency(v3, demo.user("caseworker").agency)
     caseworker, clerk, prosecutor = demo.user("caseworker"), demo.user("clerk"), demo.user("prosecutor")
-    assert policy.can(caseworker, "view", v3)
+    assert access.can(caseworker, "view", v3)
     hearing = objects["hearing in restricted C2"]
     witness = HearingWitness.objects.create(hearing=hearing, victim=v3, appearance="video_link")
     order = ProtectionOrder.objects.create(
@@ -166,10 +166,10 @@ def test_a_restricted_case_stays_with_its_team_whoever_supports_its_victims_or_i
         issued_on=timezone.localdate(), effective_from=timezone.localdate(), conditions="No contact.",
         recorded_by=prosecutor)
     for obj in (hearing, witness, order):
-        assert not policy.can(clerk, "view", obj), obj
-        assert policy.can(prosecutor, "view", obj), obj
-    assert not policy.can(caseworker, "view", hearing) and not policy.can(caseworker, "view", witness)
-    assert policy.can(caseworker, "view", order) and not policy.can(caseworker, "view", c2)
+        assert not access.can(clerk, "view", obj), obj
+        assert access.can(prosecutor, "view", obj), obj
+    assert not access.can(caseworker, "view", hearing) and not access.can(caseworker, "view", witness)
+    assert access.can(caseworker, "view", order) and not access.can(caseworker, "view", c2)
 
 
 def test_judges_record_their_own_absences_and_clerks_everyones(objects, demo):
@@ -177,6 +177,6 @@ def test_judges_record_their_own_absences_and_clerks_everyones(objects, demo):
 
     leave = objects["judge's leave"]
     colleague = factories.user(demo.user("judge").agency, "judge")
-    assert policy.can(colleague, "view", leave)
-    assert not policy.can(colleague, "change", leave)
-    assert policy.can(demo.user("clerk"), "change", leave) and policy.can(demo.user("judge"), "change", leave)
+    assert access.can(colleague, "view", leave)
+    assert not access.can(colleague, "change", leave)
+    assert access.can(demo.user("clerk"), "change", leave) and access.can(demo.user("judge"), "change", leave)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 
-from accounts import policy
+import access
 from accounts.models import User
 from benchmarks.national import PREFIX
 from benchmarks.national.sizes import Sizes
@@ -96,7 +96,7 @@ def test_the_demo_prosecutor_sees_national_cases_and_their_pages_load(generated)
     prosecutor = User.objects.get(username="prosecutor")
     national = Case.objects.filter(reference__startswith=PREFIX)
     assert CaseAssignment.objects.filter(user=prosecutor, case__in=national, ended_on__isnull=True).exists()
-    assert policy.visible(prosecutor, national).count() >= 1
+    assert access.visible(prosecutor, national).count() >= 1
     client = factories.log_in(Client(), prosecutor)
     for path in ("/", "/cases/"):
         assert client.get(path).status_code == 200, path

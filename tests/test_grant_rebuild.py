@@ -1,4 +1,4 @@
-"""Grants are a function of the facts (SPEC 3, accounts/policy/grants.py): a rebuild restores
+"""Grants are a function of the facts (SPEC 3; access/grants.py, cases/grants.py, victims/grants.py, referrals/grants.py): a rebuild restores
 exactly what the facts give, whatever was lost or added by hand, in a fixed number of
 statements however many cases and victims there are; one case re-syncs in a fixed number
 whatever its number of victims."""
@@ -8,7 +8,8 @@ import io
 from django.core.management import call_command
 
 from accounts.models import User
-from accounts.policy import grants
+from access import grants
+from cases.grants import sync_case_grants
 from cases.models import Case, CaseAgency, CaseGroupObjectPermission
 from victims import services as victim_services
 from victims.models import VictimCaseLink, VictimGroupObjectPermission
@@ -66,7 +67,7 @@ def test_one_case_resyncs_in_the_same_statements_whatever_its_victims(demo, coun
         for _ in range(victims):
             victim_services.link_to_case(factories.victim(investigator), case, VictimCaseLink.Role.VICTIM_WITNESS)
         with count_queries.capture() as queries:
-            grants.sync_case_grants(case)
+            sync_case_grants(case)
         return len(queries.captured_queries)
 
     assert resync_queries(1) == resync_queries(12)

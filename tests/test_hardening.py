@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts import policy, services as account_services
+import access
+from accounts import services as account_services
 from accounts.audit import client_address
 from accounts.models import AccessLog, Agency
 from cases import services as case_services
@@ -57,7 +58,7 @@ def test_a_new_token_replaces_the_old_one(client, db):
 
 def test_moving_a_user_to_another_agency_in_the_admin_moves_their_access(demo, login):
     supervisor = demo.user("supervisor")
-    assert set(policy.visible(supervisor, Case).values_list("reference", flat=True)) == {CASES["C1"]}
+    assert set(access.visible(supervisor, Case).values_list("reference", flat=True)) == {CASES["C1"]}
     ngo = Agency.objects.get(name="Casa Acolhida")
     admin = login("admin")
     form = admin.get(f"/admin/accounts/user/{supervisor.pk}/change/").content.decode()
@@ -71,7 +72,7 @@ def test_moving_a_user_to_another_agency_in_the_admin_moves_their_access(demo, l
     supervisor.refresh_from_db()
     agency_groups = set(supervisor.groups.filter(agency__isnull=False).values_list("agency__name", flat=True))
     assert agency_groups == {"Casa Acolhida"}
-    assert set(policy.visible(supervisor, Case).values_list("reference", flat=True)) == {CASES["C4"]}
+    assert set(access.visible(supervisor, Case).values_list("reference", flat=True)) == {CASES["C4"]}
     assert supervisor.history.latest().history_user.username == "admin"
 
 
@@ -138,14 +139,14 @@ def test_restricted_cases_shown_in_lists_are_logged(demo, login, api_login):
 
 def test_recorders_keep_a_victim_only_for_a_while_and_only_in_their_agency(demo):
     frontline, victim = demo.user("frontline"), demo.victim("V6")
-    assert policy.can(frontline, "view_identity", victim)
+    assert access.can(frontline, "view_identity", victim)
     Victim.objects.filter(pk=victim.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=settings.VICTIM_RECORDER_ACCESS_DAYS + 1)
     )
-    assert not policy.can(frontline, "view", victim)
+    assert not access.can(frontline, "view", victim)
     Victim.objects.filter(pk=victim.pk).update(created_at=timezone.now())
     account_services.change_agency(user=frontline, agency=Agency.objects.get(name="Judicial Police – Anti-Trafficking Unit"))
-    assert not policy.can(frontline, "view", victim)
+    assert not access.can(frontline, "view", victim)
 
 
 def test_a_form_loaded_before_a_restriction_cannot_undo_it(demo, login):
@@ -158,36 +159,36 @@ def test_a_form_loaded_before_a_restriction_cannot_undo_it(demo, login):
     assert "Someone else changed this record" in response.content.decode()
     case.refresh_from_db()
     assert case.is_restricted and case.title != "Edited"
-    assert not policy.can(demo.user("clerk"), "view", case)
+    assert not access.can(demo.user("clerk"), "view", case)
 
 
 def test_unlinking_a_victim_withdraws_the_access_that_came_from_the_case(demo):
     victim, case, clerk = demo.victim("V1"), demo.case("C1"), demo.user("clerk")
-    assert policy.can(clerk, "view", victim)
+    assert access.can(clerk, "view", victim)
     victim_services.unlink_from_case(victim.case_links.get(case=case))
-    assert not policy.can(clerk, "view", victim)
-    assert not policy.can(demo.user("prosecutor"), "view_identity", victim)  # was on the case team
-    assert policy.can(demo.user("caseworker"), "view_identity", victim)  # the NGO still supports
+    assert not access.can(clerk, "view", victim)
+    assert not access.can(demo.user("prosecutor"), "view_identity", victim)  # was on the case team
+    assert access.can(demo.user("caseworker"), "view_identity", victim)  # the NGO still supports
 
 
 def test_deleting_facts_outside_the_services_still_updates_grants(demo):
     case = demo.case("C1")
     CaseAgency.objects.get(case=case, role=CaseAgency.Role.COURT).delete()
-    assert not policy.can(demo.user("clerk"), "view", case)
-    assert policy.can(demo.user("judge"), "view", case)  # still on the team
+    assert not access.can(demo.user("clerk"), "view", case)
+    assert access.can(demo.user("judge"), "view", case)  # still on the team
     case.assignments.get(team_role=CaseAssignment.TeamRole.JUDGE).delete()
-    assert not policy.can(demo.user("judge"), "view", case)
+    assert not access.can(demo.user("judge"), "view", case)
     team = case.team_group_id
     victim = demo.victim("V1")
     case.delete()
     assert not Group.objects.filter(pk=team).exists()
-    assert not policy.can(demo.user("focalpoint"), "view", victim)
+    assert not access.can(demo.user("focalpoint"), "view", victim)
 
 
 def test_a_closed_agency_keeps_no_access(demo):
     Agency.objects.filter(name="Lisbon Criminal Court").update(is_active=False)
-    assert not policy.visible(demo.user("clerk"), Case).exists()
-    assert not policy.visible(demo.user("judge"), Victim).exists()
+    assert not access.visible(demo.user("clerk"), Case).exists()
+    assert not access.visible(demo.user("judge"), Victim).exists()
 
 
 def test_assignments_cannot_start_in_the_future(demo):

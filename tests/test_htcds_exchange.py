@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from openpyxl import Workbook, load_workbook
 
-from accounts import policy
+import access
 from accounts.models import AccessLog
 from cases.models import Case
 from reports.exports import jobs
@@ -86,7 +86,7 @@ def test_the_export_has_the_htcds_headers_and_one_row_per_victim_whose_identity_
     _job, table = export(investigator)
     assert table[0] == HEADERS
     rows = {row["tip_VictimCode"]: row for row in as_dicts(table)}
-    expected = set(policy.visible(investigator, Victim, "view_identity").values_list("code", flat=True))
+    expected = set(access.visible(investigator, Victim, "view_identity").values_list("code", flat=True))
     assert set(rows) == expected and VICTIMS["V1"] in rows
     # a restricted case's victim the investigator is not on is not there
     assert VICTIMS["V3"] not in rows

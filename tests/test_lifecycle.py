@@ -122,10 +122,10 @@ def test_a_public_official_defendant_restricts_the_case(demo):
     services.save_defendant(Defendant(case=case, name="Border officer", is_public_official=True))
     case.refresh_from_db()
     assert case.is_restricted
-    from accounts import policy
+    import access
 
-    assert not policy.can(demo.user("clerk"), "view", case)
-    assert policy.can(demo.user("judge"), "view", case)  # on the team
+    assert not access.can(demo.user("clerk"), "view", case)
+    assert access.can(demo.user("judge"), "view", case)  # on the team
 
 
 def test_a_refused_extradition_opens_the_extradite_or_prosecute_follow_up(demo):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_countries.data import COUNTRIES
 from hypothesis import given, settings, strategies as st
 
-from accounts import policy
+import access
 from accounts.models import Agency, Jurisdiction
 from cases.models import Case
 from cases.models.vocabularies import ExploitationForm as Form
@@ -213,7 +213,7 @@ class District:
         police = Agency.objects.create(name=f"{name} police", kind="police", country="PT",
                                        jurisdiction=self.jurisdiction)
         self.investigator = factories.user(police, "investigator")
-        self.scope = policy.aggregate_scope(demo.user("focalpoint"), jurisdiction=self.jurisdiction)
+        self.scope = access.aggregate_scope(demo.user("focalpoint"), jurisdiction=self.jurisdiction)
         self.number = 0
 
     def victim(self, day="2026-03-01", born=None, **fields):
@@ -293,7 +293,7 @@ def test_the_source_reads_no_code_nor_identity(district, count_queries):
 
 
 def test_the_demo_release_is_k_anonymous_and_names_nobody(demo):
-    scope = policy.aggregate_scope(demo.user("focalpoint"))
+    scope = access.aggregate_scope(demo.user("focalpoint"))
     for k in (1, 2, 5):
         result = release(scope=scope, period=EVER, k=k)
         assert result.report.records_in == Victim.objects.filter(scope.victims()).count() > 0

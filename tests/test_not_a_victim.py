@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from accounts import policy
+import access
 from deadlines.models import Deadline
 from referrals import services as referral_services
 from referrals.models import Referral
@@ -147,7 +147,7 @@ def test_only_the_supporting_agency_ends_its_own_support(world):
     support = VictimSupport.objects.get(pk=world.support.pk)
     assert support.ended_on == TODAY()
     assert "not a victim" in VictimSupport.history.filter(id=support.pk).latest("history_date").history_change_reason
-    assert not policy.can(world.caseworker, "view", Victim.objects.get(pk=world.victim.pk))
+    assert not access.can(world.caseworker, "view", Victim.objects.get(pk=world.victim.pk))
     assert VictimSupport.objects.get(pk=world.other_support.pk).ended_on is None
 
 
@@ -472,7 +472,7 @@ def test_the_front_line_recorder_decides_as_they_set_status(demo, login, api_log
     (VICTIM_RECORDER_ACCESS_DAYS), and so may decide "not a victim" as well."""
     victim = demo.victim("V6")
     frontline = demo.user("frontline")
-    assert policy.can(frontline, "change", victim)
+    assert access.can(frontline, "change", victim)
     assert login("frontline").get(f"/victims/{victim.pk}/status/").status_code == 200
     assert login("frontline").get(f"/victims/{victim.pk}/not-a-victim/").status_code == 200
     response = api_login("frontline").post(f"/api/victims/{victim.pk}/not-a-victim/", demo_payload(victim),

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import policy, services as account_services
+import access
+from accounts import services as account_services
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment
 from victims import services as victim_services
@@ -32,23 +33,23 @@ def world(db):
 
 def test_opening_a_case_gives_the_openers_agency_access(world):
     people, case, _victim = world
-    assert policy.can(people["colleague"], "view", case)
-    assert policy.can(people["colleague"], "change", case)
-    assert policy.can(people["prosecutor"], "view", case)
+    assert access.can(people["colleague"], "view", case)
+    assert access.can(people["colleague"], "change", case)
+    assert access.can(people["prosecutor"], "view", case)
 
 
 def test_assignment_grants_identity_and_ending_it_revokes(world):
     people, case, victim = world
     prosecutor = people["prosecutor"]
-    assert policy.can(prosecutor, "view", victim)
-    assert not policy.can(prosecutor, "view_identity", victim)
+    assert access.can(prosecutor, "view", victim)
+    assert not access.can(prosecutor, "view_identity", victim)
     assignment = case_services.assign(case, prosecutor, CaseAssignment.TeamRole.PROSECUTOR)
     prosecutor = type(prosecutor).objects.get(pk=prosecutor.pk)
-    assert policy.can(prosecutor, "view_identity", victim)
+    assert access.can(prosecutor, "view_identity", victim)
     case_services.end_assignment(assignment, reason="Moved to another office")
     prosecutor = type(prosecutor).objects.get(pk=prosecutor.pk)
-    assert not policy.can(prosecutor, "view_identity", victim)
-    assert policy.can(prosecutor, "view", victim)  # still through the prosecution office
+    assert not access.can(prosecutor, "view_identity", victim)
+    assert access.can(prosecutor, "view", victim)  # still through the prosecution office
 
 
 def test_a_handover_needs_a_reason_and_writes_nothing_without_one(world):
@@ -71,13 +72,13 @@ def test_restricting_a_case_withdraws_agency_access_but_keeps_the_team(world):
     people, case, victim = world
     case_services.assign(case, people["investigator"], CaseAssignment.TeamRole.LEAD_INVESTIGATOR)
     case_services.set_restricted(case, True)
-    assert policy.can(people["investigator"], "view", case)
-    assert not policy.can(people["colleague"], "view", case)
-    assert not policy.can(people["prosecutor"], "view", case)
-    assert not policy.can(people["prosecutor"], "view", victim)
-    assert policy.can(people["caseworker"], "view", victim)  # the supporting NGO keeps its victim
+    assert access.can(people["investigator"], "view", case)
+    assert not access.can(people["colleague"], "view", case)
+    assert not access.can(people["prosecutor"], "view", case)
+    assert not access.can(people["prosecutor"], "view", victim)
+    assert access.can(people["caseworker"], "view", victim)  # the supporting NGO keeps its victim
     case_services.set_restricted(case, False)
-    assert policy.can(people["colleague"], "view", case)
+    assert access.can(people["colleague"], "view", case)
 
 
 def test_exclusion_beats_every_grant(world):
@@ -86,10 +87,10 @@ def test_exclusion_beats_every_grant(world):
     case_services.assign(case, investigator, CaseAssignment.TeamRole.LEAD_INVESTIGATOR)
     case_services.exclude_from_case(case, investigator, reason="Conflict of interest", actor=people["prosecutor"])
     for action in ("view", "change", "view_investigation"):
-        assert not policy.can(investigator, action, case)
+        assert not access.can(investigator, action, case)
     for action in ("view", "change", "view_identity"):
-        assert not policy.can(investigator, action, victim)  # recorded it, but the exclusion wins
-    assert policy.can(people["colleague"], "view", case)
+        assert not access.can(investigator, action, victim)  # recorded it, but the exclusion wins
+    assert access.can(people["colleague"], "view", case)
 
 
 def test_exclusion_needs_a_reason(world):
@@ -101,27 +102,27 @@ def test_exclusion_needs_a_reason(world):
 
 def test_ending_support_removes_the_ngos_access(world):
     people, _case, victim = world
-    assert policy.can(people["caseworker"], "view_shelter", victim)
+    assert access.can(people["caseworker"], "view_shelter", victim)
     victim_services.end_support(victim.supports.get())
     for action in ("view", "view_identity", "view_shelter"):
-        assert not policy.can(people["caseworker"], action, victim)
+        assert not access.can(people["caseworker"], action, victim)
 
 
 def test_moving_to_another_agency_moves_access(world):
     people, case, _victim = world
     colleague = people["colleague"]
     account_services.change_agency(user=colleague, agency=factories.agency("police"))
-    assert not policy.can(colleague, "view", case)
+    assert not access.can(colleague, "view", case)
 
 
 def test_inactive_users_and_users_without_functions_see_nothing(world):
     people, case, victim = world
     colleague = people["colleague"]
     colleague.is_active = False
-    assert not policy.visible(colleague, type(case)).exists()
+    assert not access.visible(colleague, type(case)).exists()
     colleague.is_active, colleague.functions = True, []
-    assert not policy.visible(colleague, type(case)).exists()
-    assert not policy.visible(colleague, type(victim)).exists()
+    assert not access.visible(colleague, type(case)).exists()
+    assert not access.visible(colleague, type(victim)).exists()
 
 
 def test_superusers_get_no_case_content(world):
@@ -129,7 +130,7 @@ def test_superusers_get_no_case_content(world):
     root = factories.user(None, username="root")
     root.is_superuser = root.is_staff = True
     root.save()
-    assert not policy.visible(root, type(case)).exists()
+    assert not access.visible(root, type(case)).exists()
 
 
 def test_has_perm_goes_through_the_policy(world):

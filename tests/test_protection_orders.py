@@ -497,9 +497,9 @@ def test_the_services_ask_the_policy_too(order, demo):
 
 
 def test_who_sees_the_order_through_the_policy(order, demo):
-    from accounts import policy
+    import access
 
-    seen = {name for name in DEMO_USERS if policy.visible(demo.user(name), ProtectionOrder).filter(pk=order.pk)}
+    seen = {name for name in DEMO_USERS if access.visible(demo.user(name), ProtectionOrder).filter(pk=order.pk)}
     assert seen == READERS
 
 
@@ -573,7 +573,7 @@ def test_an_order_for_the_victim_alone(demo, login):
     assert alone.case is None and alone.restrained_defendant is None
     page = login("caseworker").get(f"/protection/orders/{alone.pk}/").content.decode()
     assert "Witness-protection programme admission" in page and 'name="restrained_defendant"' not in page
-    from accounts import policy
+    import access
 
-    seen = {name for name in DEMO_USERS if policy.visible(demo.user(name), ProtectionOrder).filter(pk=alone.pk)}
+    seen = {name for name in DEMO_USERS if access.visible(demo.user(name), ProtectionOrder).filter(pk=alone.pk)}
     assert seen == {"investigator", "prosecutor", "caseworker", "clerk", "judge"}

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AccessLog, Agency
-from accounts.policy.grants import sync_victim_grants
+from victims.grants import sync_victim_grants
 from referrals import services
 from referrals.models import Referral, ReferralEvent, ReferralNotice, ServiceProvider
 from victims import services as victim_services

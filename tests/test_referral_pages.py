@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts import policy
+import access
 from accounts.models import AccessLog, Agency
 from referrals import services
 from referrals.models import Referral, ReferralEvent, ReferralNotice, ServiceProvider
@@ -88,10 +88,10 @@ def test_the_pages_for_every_demo_role(world, demo, login, username):
 
     # The referral form follows the policy's "refer" on the victim.
     status = client.get(refer_url(world.victim)).status_code
-    if policy.can(user, "refer", world.victim):
+    if access.can(user, "refer", world.victim):
         assert status == 200
     else:
-        assert status == (403 if policy.can(user, "view", world.victim) else 404)
+        assert status == (403 if access.can(user, "view", world.victim) else 404)
     # The receiving agency sees the referral summary only: it cannot refer the victim onward.
     assert (status == 200) == (username == "investigator")
 
@@ -101,7 +101,7 @@ def test_the_pages_for_every_demo_role(world, demo, login, username):
         html = page.content.decode()
         assert 'id="referrals"' in html
         assert (detail_url(referral) in html) == (username in sides)
-        assert (refer_url(world.victim) in html) == policy.can(user, "refer", world.victim)
+        assert (refer_url(world.victim) in html) == access.can(user, "refer", world.victim)
 
 
 def test_inbox_rows_link_to_the_referral_and_opening_it_marks_the_notice_read(world, login):

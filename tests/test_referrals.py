@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts import policy
+import access
 from accounts.models import AccessLog
 from referrals import services
 from referrals.models import Referral, ReferralEvent, ReferralNotice
@@ -81,7 +81,7 @@ def test_consent_override_only_by_permitted_functions_with_a_reason_and_logged(w
     logged = AccessLog.objects.get(action=AccessLog.Action.OVERRIDE)
     assert (logged.user, logged.object_id) == (world.investigator, str(world.victim.pk))
     assert referral.events.get().reason == "Child in immediate danger"
-    assert policy.can(world.receiver, "view_referral", world.victim)  # the override stands in for consent
+    assert access.can(world.receiver, "view_referral", world.victim)  # the override stands in for consent
 
 
 def test_sending_with_consent(world):
@@ -177,38 +177,38 @@ def test_accepting_assigns_someone_of_the_receiving_agency(world):
 def test_the_receiving_agency_sees_the_record_while_it_works_on_the_referral(world):
     case = factories.case(world.investigator)
     victim_services.link_to_case(world.victim, case, VictimCaseLink.Role.COMPLAINANT)
-    assert not policy.can(world.receiver, "view_referral", world.victim)
+    assert not access.can(world.receiver, "view_referral", world.victim)
     referral = at_status(world, S.SENT)
-    assert policy.can(world.receiver, "view_referral", world.victim)
+    assert access.can(world.receiver, "view_referral", world.victim)
     # The referral summary only: not the victim's file, its identity or shelter, nor the case file.
     for action in ("view", "view_identity", "view_shelter", "view_cooperation", "view_safety", "refer"):
-        assert not policy.can(world.receiver, action, world.victim), action
-    assert not policy.can(world.receiver, "view", case)
+        assert not access.can(world.receiver, action, world.victim), action
+    assert not access.can(world.receiver, "view", case)
     done = services.move(services.move(services.move(referral, "accept", actor=world.receiver), "start",
                                        actor=world.receiver), "complete", actor=world.receiver)
-    assert done.status == S.COMPLETED and policy.can(world.receiver, "view_referral", world.victim)
+    assert done.status == S.COMPLETED and access.can(world.receiver, "view_referral", world.victim)
 
 
 def test_identity_travels_only_where_consent_covers_it(world):
     at_status(world, S.SENT)
     victim_services.give_consent(world.victim, actor=world.caseworker, purpose=Consent.Purpose.SHARE_IDENTITY,
                                  agency=world.shelter, informed=True)
-    assert policy.can(world.receiver, "view_identity", world.victim)
-    assert policy.can(world.receiver, "view", world.victim)  # consent to share opens the record
+    assert access.can(world.receiver, "view_identity", world.victim)
+    assert access.can(world.receiver, "view", world.victim)  # consent to share opens the record
 
 
 @pytest.mark.parametrize("ending", ["decline", "withdraw", "consent"])
 def test_access_ends_when_declined_withdrawn_or_consent_is_withdrawn(world, ending):
     referral = at_status(world, S.SENT)
-    assert policy.can(world.receiver, "view_referral", world.victim)
+    assert access.can(world.receiver, "view_referral", world.victim)
     if ending == "decline":
         services.move(referral, "decline", actor=world.receiver, reason="Full")
     elif ending == "withdraw":
         services.move(referral, "withdraw", actor=world.caseworker, reason="Moved")
     else:
         victim_services.withdraw_consent(referral.consent, note="Victim changed their mind")
-    assert not policy.can(world.receiver, "view_referral", world.victim)
-    assert policy.can(world.caseworker, "view", world.victim)
+    assert not access.can(world.receiver, "view_referral", world.victim)
+    assert access.can(world.caseworker, "view", world.victim)
 
 
 # --- Timings, international, inbox, notices ---------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from accounts import policy
+import access
 from accounts.models import Agency, Jurisdiction
 from cases import lifecycle, services as case_services
 from cases.models import Asset, Case, CaseAgency, Charge, CompensationClaim, Defendant, Verdict
@@ -56,31 +56,31 @@ def test_who_may_aggregate_which_jurisdictions(demo, username):
     candidates = Jurisdiction.objects.filter(
         name__in=["Lisbon judicial district", "São Paulo state", "Fresh PT district", "Fresh BR state"])
     user = demo.user(username)
-    assert set(policy.aggregated_jurisdictions(user).filter(pk__in=candidates).values_list("name", flat=True)) == named
+    assert set(access.aggregated_jurisdictions(user).filter(pk__in=candidates).values_list("name", flat=True)) == named
     for jurisdiction in candidates:
         allowed = jurisdiction.name in named
-        assert policy.may_aggregate(user, jurisdiction) is allowed, jurisdiction.name
+        assert access.may_aggregate(user, jurisdiction) is allowed, jurisdiction.name
         if allowed:
-            policy.aggregate_scope(user, jurisdiction=jurisdiction)
+            access.aggregate_scope(user, jurisdiction=jurisdiction)
         else:
             with pytest.raises(PermissionDenied):
-                policy.aggregate_scope(user, jurisdiction=jurisdiction)
+                access.aggregate_scope(user, jurisdiction=jurisdiction)
 
 
 def test_the_focal_points_right_needs_a_coordination_office_and_an_active_account(demo):
     lisbon = Jurisdiction.objects.get(name="Lisbon judicial district")
     stray = factories.user(factories.agency("police"), "focal_point")  # a focal point outside the office
-    assert not policy.aggregated_jurisdictions(stray).exists()
+    assert not access.aggregated_jurisdictions(stray).exists()
     focal = demo.user("focalpoint")
     focal.is_active = False
-    assert not policy.may_aggregate(focal, lisbon)
+    assert not access.may_aggregate(focal, lisbon)
     focal = demo.user("focalpoint")
     focal.agency.is_active = False  # a closed office keeps no right
-    assert not policy.may_aggregate(focal, lisbon)
+    assert not access.may_aggregate(focal, lisbon)
 
 
 def test_the_scope_holds_conditions_not_rows(demo):
-    scope = policy.aggregate_scope(demo.user("focalpoint"))
+    scope = access.aggregate_scope(demo.user("focalpoint"))
     assert not [name for name in dir(scope) if not name.startswith("__")
                 and isinstance(getattr(scope, name), (QuerySet, Model))]
     assert repr(scope) == "<AggregateScope>"
@@ -191,7 +191,7 @@ def world(demo):
     w = World("Statistics district")
     other = World("Other district")
     w.focal = demo.user("focalpoint")
-    w.scope = policy.aggregate_scope(w.focal, jurisdiction=w.jurisdiction)
+    w.scope = access.aggregate_scope(w.focal, jurisdiction=w.jurisdiction)
     w.v1 = w.victim("2026-01-05", sex=F, age_group=ADULT, nationality="PT", exploitation_forms=[SEX])
     w.v2 = w.victim("2026-01-05", sex=F, age_group=CHILD, nationality="BR", exploitation_forms=[SEX, FL])
     w.v3 = w.victim("2025-10-15", sex=M, age_group=ADULT, nationality="BR", exploitation_forms=[FL])
@@ -296,7 +296,7 @@ def totals(result):
 
 
 def test_the_focal_point_may_not_open_what_it_counts(world):
-    assert not policy.can(world.focal, "view", world.c2) and not policy.can(world.focal, "view", world.v6)
+    assert not access.can(world.focal, "view", world.c2) and not access.can(world.focal, "view", world.v6)
     assert world.v6 in Victim.objects.filter(world.scope.victims())
 
 
@@ -546,7 +546,7 @@ def _queries(count_queries, scope):
 
 def test_queries_do_not_grow_with_the_data(demo, count_queries):
     w = World("Growing district")
-    scope = policy.aggregate_scope(demo.user("focalpoint"), jurisdiction=w.jurisdiction)
+    scope = access.aggregate_scope(demo.user("focalpoint"), jurisdiction=w.jurisdiction)
     _grow(w, 0, 3)
     few = _queries(count_queries, scope)
     assert indicators.compute("victims_assisted", scope=scope, period=PERIOD)["persons"].total == 3

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts import policy, services as account_services
+import access
+from accounts import services as account_services
 from accounts.functions import Function
 from accounts.models import User
 from cases import services as case_services
@@ -113,7 +114,7 @@ def test_moving_to_another_agency_ends_the_assignments_and_hands_on_the_deadline
     assert ended.ended_on == TODAY()
     assert ended.reason == f"Moved from {team.prosecution} to {team.other_office}."
     assert not team.case.team_group.user_set.filter(pk=team.ana.pk).exists()
-    assert not policy.can(team.ana, "view", team.case)
+    assert not access.can(team.ana, "view", team.case)
     assert owners(team.case) == [
         (K.COOPERATION_RESPONSE, None), (K.DISCLOSURE, None), (K.PRE_TRIAL_DETENTION, None), (K.STAGE_STANDARD, "ivo"),
     ]
@@ -140,7 +141,7 @@ def test_an_agency_leaving_the_case_takes_its_people_off_the_team(team):
     ended = CaseAssignment.objects.get(user=team.ana)
     assert ended.ended_on == TODAY()
     assert ended.reason == f"{team.prosecution} no longer takes part in the case."
-    assert not policy.can(team.ana, "view", team.case)
+    assert not access.can(team.ana, "view", team.case)
     # The police's lead investigator is not touched.
     assert CaseAssignment.objects.get(user=team.investigator).ended_on is None
 
@@ -164,7 +165,7 @@ def test_a_responsible_person_who_cannot_see_the_deadline_passes_it_on(team):
     team.entered.responsible_user = team.bruno
     team.entered.save()
     case_services.set_restricted(team.case, True)
-    assert not policy.can(team.bruno, "view", team.entered)
+    assert not access.can(team.bruno, "view", team.entered)
     sweep.run(now=team.entered.due_at - days(7) + datetime.timedelta(minutes=1))
     told = set(Notification.objects.filter(deadline=team.entered).values_list("recipient__username", flat=True))
     assert told == {"ana"}  # of the responsible office, only the case team sees a restricted case

@@ -26,6 +26,18 @@ TWO_FACTOR = "/accounts/two-factor/"
 IDENTITY_READERS = {"investigator", "frontline", "prosecutor", "caseworker", "investigator.br", "caseworker.br"}
 
 
+def test_the_second_factor_is_owed_by_exactly_the_functions_the_policy_lets_see_identities():
+    """accounts cannot ask the policy (it sits below it), so it names the functions itself."""
+    import access
+    from accounts.functions import SECOND_FACTOR, Function
+    from victims.models import Victim
+
+    assert SECOND_FACTOR == access.rule_for(Victim).functions_for("view_identity")
+    for function in Function:
+        user = User(username=f"only-{function}", functions=[function])
+        assert two_factor.required(user) == access.may_use(user, Victim, "view_identity"), function
+
+
 def password_only(username):
     client = Client()
     response = client.post("/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD})

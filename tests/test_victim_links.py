@@ -1,7 +1,7 @@
 """Links to cases and supporting agencies, in the pages and the API: the facts that give
 access to a victim, so each change must move access with it."""
 
-from accounts import policy
+import access
 from accounts.models import Agency
 from cases.models import Defendant
 from victims.models import VictimCaseLink, VictimSupport
@@ -56,7 +56,7 @@ def test_support_is_added_by_editors_and_ended_by_the_agency_itself(demo, api_lo
     ended = other.post(f"/api/victim-supports/{support.pk}/end/", {}, format="json")
     assert ended.status_code == 200 and ended.json()["ended_on"] is not None
     assert other.get(f"/api/victims/{v1.pk}/").status_code == 404
-    assert not policy.can(demo.user("caseworker.br"), "view", v1)
+    assert not access.can(demo.user("caseworker.br"), "view", v1)
 
 
 def test_link_and_support_pages(demo, login):

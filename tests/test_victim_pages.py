@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from accounts import policy
+import access
 from accounts.models import AccessLog, Agency
 from cases import services as case_services
 from cases.models import CaseAgency, CaseAssignment, Charge, Defendant
@@ -103,15 +103,15 @@ def test_focal_point_never_sees_identity(demo, login):
 @pytest.mark.parametrize("username", DEMO_USERS)
 def test_list_and_search_by_code_per_function(demo, login, username):
     client = login(username)
-    visible = set(policy.visible(demo.user(username), Victim).values_list("code", flat=True))
+    visible = set(access.visible(demo.user(username), Victim).values_list("code", flat=True))
     response = client.get("/victims/")
-    if not policy.may_use(demo.user(username), Victim):
+    if not access.may_use(demo.user(username), Victim):
         # Auditors and administrators have no victim list beyond an empty one.
         assert not visible
     page = html(response)
     for code in VICTIMS.values():
         assert (code in page) is (code in visible), code
-    assert ('name="name"' in page) is policy.may_use(demo.user(username), Victim, "view_identity")
+    assert ('name="name"' in page) is access.may_use(demo.user(username), Victim, "view_identity")
     found = html(client.get("/victims/", {"q": VICTIMS["V1"][-4:].lower()}))
     assert (VICTIMS["V1"] in found) is (VICTIMS["V1"] in visible)
     assert VICTIMS["V2"] not in found
@@ -314,7 +314,7 @@ def test_consent_to_share_identity_gives_and_withdrawal_takes_access(demo, login
     consent = Consent.objects.get(victim=victim, purpose="share_identity")
     response = client.post(f"/victims/{victim.pk}/consents/{consent.pk}/withdraw/", {"note": "Asked on the phone"})
     assert response.status_code == 302
-    assert not policy.can(investigator, "view", victim)
+    assert not access.can(investigator, "view", victim)
     assert login("investigator").get(f"/victims/{victim.pk}/").status_code == 404
 
 

@@ -10,7 +10,7 @@ import pathlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts import policy
+import access
 from accounts.models import AccessLog
 from cases import services as case_services
 from cases.models import Case, Charge, Defendant
@@ -53,15 +53,15 @@ def presumed(world, **fields):
 
 def test_withdrawing_consent_to_share_revokes_that_agencys_access(world):
     victim = presumed(world)
-    assert not policy.can(world.other_caseworker, "view", victim)
+    assert not access.can(world.other_caseworker, "view", victim)
     consent = services.give_consent(victim, actor=world.caseworker, purpose=Consent.Purpose.SHARE_IDENTITY,
                                     agency=world.other_ngo, informed=True)
-    assert policy.can(world.other_caseworker, "view", victim)
-    assert policy.can(world.other_caseworker, "view_identity", victim)
-    assert not policy.can(world.other_caseworker, "view_shelter", victim)  # sharing is not supporting
+    assert access.can(world.other_caseworker, "view", victim)
+    assert access.can(world.other_caseworker, "view_identity", victim)
+    assert not access.can(world.other_caseworker, "view_shelter", victim)  # sharing is not supporting
     services.withdraw_consent(consent, note="Victim asked to stop sharing")
-    assert not policy.can(world.other_caseworker, "view", victim)
-    assert not policy.can(world.other_caseworker, "view_identity", victim)
+    assert not access.can(world.other_caseworker, "view", victim)
+    assert not access.can(world.other_caseworker, "view_identity", victim)
     assert Consent.objects.get(pk=consent.pk).withdrawn_on == datetime.date.today()
     with pytest.raises(ValidationError, match="withdrawn already"):
         services.withdraw_consent(consent)
@@ -73,7 +73,7 @@ def test_withdrawal_leaves_access_that_came_from_elsewhere(world):
     consent = services.give_consent(victim, actor=world.investigator, purpose=Consent.Purpose.SHARE_RECORD,
                                     agency=world.ngo, informed=True)
     services.withdraw_consent(consent)
-    assert policy.can(world.caseworker, "view_shelter", victim)  # still the supporting NGO
+    assert access.can(world.caseworker, "view_shelter", victim)  # still the supporting NGO
 
 
 def test_consent_to_share_is_recorded_only_by_those_entrusted_with_the_identity(world):
@@ -81,7 +81,7 @@ def test_consent_to_share_is_recorded_only_by_those_entrusted_with_the_identity(
     victim = presumed(world)
     services.link_to_case(victim, factories.case(world.investigator), VictimCaseLink.Role.COMPLAINANT)
     supervisor = factories.user(world.police, "supervisor")  # sees the record through the case, not the identity
-    assert policy.can(supervisor, "view", victim) and not policy.can(supervisor, "view_identity", victim)
+    assert access.can(supervisor, "view", victim) and not access.can(supervisor, "view_identity", victim)
     with pytest.raises(PermissionDenied):
         services.give_consent(victim, actor=supervisor, purpose=Consent.Purpose.SHARE_IDENTITY,
                               agency=world.labour, informed=True)
@@ -147,9 +147,9 @@ def test_assistance_never_depends_on_cooperation(world, cooperation):
 
 
 # Modules that decide services, permits, returns, referrals or who gets access: none may read
-# cooperation. (accounts/policy/rules.py names the model only to say who may *see* it.)
-DECISION_MODULES = ["victims/services.py", "victims/flags.py", "accounts/policy/grants.py",
-                    "accounts/policy/engine.py"]
+# cooperation. (victims/access.py names the model only to say who may *see* it.)
+DECISION_MODULES = ["victims/services.py", "victims/flags.py", "victims/grants.py", "referrals/grants.py",
+                    "access/engine.py"]
 DECISION_MODULES += sorted(
     str(path.relative_to(ROOT)) for path in (ROOT / "referrals").rglob("*.py") if "migrations" not in path.parts
 )
@@ -343,14 +343,14 @@ def test_counselling_notes_are_for_the_supporting_ngo_only(world):
     case = factories.case(world.investigator)
     services.link_to_case(victim, case, VictimCaseLink.Role.VICTIM_WITNESS)
     note = CounsellingNote.objects.create(victim=victim, author=world.caseworker, agency=world.ngo, text="Sleeps badly")
-    assert policy.visible(world.caseworker, CounsellingNote).filter(pk=note.pk).exists()
-    assert not policy.visible(world.investigator, CounsellingNote).exists()
-    assert policy.can(world.investigator, "view", victim) and not policy.can(world.investigator, "view_counselling",
+    assert access.visible(world.caseworker, CounsellingNote).filter(pk=note.pk).exists()
+    assert not access.visible(world.investigator, CounsellingNote).exists()
+    assert access.can(world.investigator, "view", victim) and not access.can(world.investigator, "view_counselling",
                                                                              victim)
     # Another NGO that later supports the victim does not read the first one's notes.
     services.add_supporting_agency(victim, world.other_ngo)
-    assert policy.can(world.other_caseworker, "view_counselling", victim)
-    assert not policy.visible(world.other_caseworker, CounsellingNote).filter(pk=note.pk).exists()
+    assert access.can(world.other_caseworker, "view_counselling", victim)
+    assert not access.visible(world.other_caseworker, CounsellingNote).filter(pk=note.pk).exists()
 
 
 def test_a_relatives_name_is_identity(world):
@@ -359,9 +359,9 @@ def test_a_relatives_name_is_identity(world):
     focal_agency = factories.agency("focal_point")
     focal = factories.user(focal_agency, "focal_point")
     services.give_consent(victim, actor=world.caseworker, purpose="share_record", agency=focal_agency, informed=True)
-    assert policy.can(focal, "view", victim)
-    assert not policy.visible(focal, ProtectedRelative).filter(pk=relative.pk).exists()
-    assert policy.visible(world.caseworker, ProtectedRelative).filter(pk=relative.pk).exists()
+    assert access.can(focal, "view", victim)
+    assert not access.visible(focal, ProtectedRelative).filter(pk=relative.pk).exists()
+    assert access.visible(world.caseworker, ProtectedRelative).filter(pk=relative.pk).exists()
 
 
 # Every demo role against every part of a victim's file (V1: C1, supported by Safe Harbour).
@@ -388,9 +388,9 @@ EXPECTED_V1 = {
 @pytest.mark.parametrize("username", sorted(EXPECTED_V1))
 def test_victim_rights_matrix(demo, username):
     user, victim = demo.user(username), demo.victim("V1")
-    allowed = {action for action in VICTIM_ACTIONS if policy.can(user, action, victim)}
+    allowed = {action for action in VICTIM_ACTIONS if access.can(user, action, victim)}
     assert allowed == EXPECTED_V1[username]
     # The list answer agrees with the single-object answer.
     for action in VICTIM_ACTIONS:
-        listed = policy.visible(user, Victim.objects.filter(pk=victim.pk), action).exists()
+        listed = access.visible(user, Victim.objects.filter(pk=victim.pk), action).exists()
         assert listed == (action in EXPECTED_V1[username]), action

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class VictimsConfig(AppConfig):
     name = "victims"
     verbose_name = _("Victims")
+
+    def ready(self):
+        from access import grants, register
+
+        from . import access as rules, grants as victim_grants, receivers  # noqa: F401
+
+        register(*rules.RULES)
+        grants.register_rebuild("victim grants", victim_grants.reconcile_victim_grants)

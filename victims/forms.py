@@ -400,9 +400,9 @@ class CounsellingNoteForm(forms.ModelForm):
 
 
 def visible_linked_cases(user, victim):
-    from accounts import policy
+    import access
 
-    return policy.visible(user, Case.objects.filter(victim_links__victim=victim))
+    return access.visible(user, Case.objects.filter(victim_links__victim=victim))
 
 
 class CaseLinkForm(forms.Form):

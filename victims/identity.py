@@ -8,7 +8,7 @@ from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Lower, Replace
 from django_countries import countries
 
-from accounts import policy
+import access
 from accounts.audit import log_access
 from accounts.models import AccessLog
 
@@ -56,14 +56,14 @@ class RevealedIdentity:
 def reveal_identity(user, victim, *, purpose):
     """The victim's identity for `user`, or None if the policy does not allow it. Every read is
     logged; the address parts and the shelter location only for "view_shelter" [SPEC 2.3]."""
-    if not policy.can(user, "view_identity", victim):
+    if not access.can(user, "view_identity", victim):
         return None
     identity = VictimIdentity.objects.filter(victim=victim).first() or VictimIdentity(victim=victim)
     log_access(user, AccessLog.Action.VIEW_IDENTITY, [victim], purpose=purpose)
     values = {name: getattr(identity, name) for name in (*IDENTITY_FIELDS, *SHELTER_FIELDS)}
     # A Country object has no place outside the database layer: its code is what is exchanged.
     values["mailing_country"] = identity.mailing_country.code or ""
-    if not policy.can(user, "view_shelter", victim):
+    if not access.can(user, "view_shelter", victim):
         values.update(dict.fromkeys(SHELTER_FIELDS))
     return RevealedIdentity(full_name=identity.full_name, **values)
 
@@ -104,7 +104,7 @@ def search_by_name(user, victims, text):
     the caller logs each one it shows (and refuses the search to those with no identity right).
     Case and accents are ignored on both sides: each agency that meets a person writes the
     name down its own way."""
-    readable = policy.visible(user, Victim, "view_identity").annotate(
+    readable = access.visible(user, Victim, "view_identity").annotate(
         name_given=folded("identity__given_names"), name_family=folded("identity__family_name"),
         name_aliases=folded("identity__aliases"))
     for word in text.split():

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from accounts import policy
+import access
 from accounts.audit import log_access
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog
-from accounts.policy.grants import sync_victim_grants
+from .grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
 
 from .models import (
@@ -50,7 +50,7 @@ def _save(obj):
 def may_record_victims(user):
     """Front-line officers, investigators, prosecutors and caseworkers record victims, on
     behalf of the (active) agency they belong to."""
-    return bool(policy.may_use(user, Victim, "change") and user.agency_id and user.agency.is_active)
+    return bool(access.may_use(user, Victim, "change") and user.agency_id and user.agency.is_active)
 
 
 @transaction.atomic
@@ -400,7 +400,7 @@ def give_consent(victim, *, actor, purpose, agency=None, informed, given_on=None
     supporting NGO, the case team), never for the recorder's own agency, and it is logged."""
     victim = lock(victim)
     if purpose in Consent.AGENCY_PURPOSES and agency is not None:
-        if not policy.can(actor, "view_identity", victim):
+        if not access.can(actor, "view_identity", victim):
             raise PermissionDenied(_("Consent to share or refer is recorded by those who already know the victim "
                                      "(the supporting NGO, the case team)."))
         if agency.pk == actor.agency_id:

@@ -33,12 +33,12 @@ def whole_period(user):
     from django.db.models import Count, Min
     from django.utils import timezone
 
-    from accounts import policy
+    import access
     from cases.models import Case
     from reports.coordination import Period
     from reports.forms import years_after
 
-    jurisdiction = (policy.coordinated_jurisdictions(user).annotate(case_count=Count("cases"))
+    jurisdiction = (access.coordinated_jurisdictions(user).annotate(case_count=Count("cases"))
                     .order_by("-case_count", "pk").first())
     if jurisdiction is None:
         raise SystemExit(f"{user} reports on no jurisdiction")

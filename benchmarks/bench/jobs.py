@@ -128,8 +128,8 @@ def sweeps(out):
 
 
 def grants(out):
-    """accounts.policy.grants.rebuild_all(), rolled back."""
-    from accounts.policy import grants as policy_grants
+    """access.grants.rebuild_all(), rolled back."""
+    from access import grants as policy_grants
     from cases.models import CaseGroupObjectPermission
     from victims.models import VictimGroupObjectPermission
 

@@ -82,12 +82,12 @@ class Context:
     def busiest_case(self, username):
         """The case the user sees with the most hearings and deadlines."""
         def pick():
-            from accounts import policy
+            import access
             from cases.models import Case
             from deadlines.models import Deadline
             from hearings.models import Hearing
 
-            case = (policy.visible(self.user(username), Case)
+            case = (access.visible(self.user(username), Case)
                     .annotate(n_hearings=_count(Hearing.objects.filter(case=OuterRef("pk")), "case"),
                               n_deadlines=_count(Deadline.objects.filter(case=OuterRef("pk")), "case"))
                     .order_by((F("n_hearings") + F("n_deadlines")).desc(), "pk").first())
@@ -99,11 +99,11 @@ class Context:
     def busiest_victim(self, username):
         """The victim the user sees with the most cases, deadlines and consents."""
         def pick():
-            from accounts import policy
+            import access
             from deadlines.models import Deadline
             from victims.models import Consent, Victim, VictimCaseLink
 
-            victim = (policy.visible(self.user(username), Victim)
+            victim = (access.visible(self.user(username), Victim)
                       .annotate(n_links=_count(VictimCaseLink.objects.filter(victim=OuterRef("pk")), "victim"),
                                 n_deadlines=_count(Deadline.objects.filter(victim=OuterRef("pk")), "victim"),
                                 n_consents=_count(Consent.objects.filter(victim=OuterRef("pk")), "victim"))

@@ -6,7 +6,7 @@
    at the same time by forked processes, and committed together only once all succeeded: a
    failure leaves no slice behind.
 3. Grants, group memberships and the sweep schedule, derived from the data by the
-   application's own functions (accounts.policy.grants.rebuild_all, deadlines.sweep.
+   application's own functions (access.grants.rebuild_all, deadlines.sweep.
    reschedule_all), in one transaction.
 
 A database that holds the national cases (references starting NAT-) with their grants is left
@@ -71,8 +71,8 @@ def generate(*, cases_wanted, seed=DEFAULT_SEED, workers=2, out=None, now=None):
     with transaction.atomic():
         with steps.step("statistics for the derivations (ANALYZE)"):
             _analyze(tables=_derivation_tables())
-        with steps.step("grants and group memberships (accounts.policy.grants.rebuild_all)"):
-            from accounts.policy.grants import rebuild_all
+        with steps.step("grants and group memberships (access.grants.rebuild_all)"):
+            from access.grants import rebuild_all
 
             rebuild_all()
         with steps.step("sweep schedule (deadlines.sweep.reschedule_all)"):

@@ -11,8 +11,8 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, model_errors
+import access
+from access.drf import ModelRulesSerializer, PolicyViewSetMixin, model_errors
 from accounts.models import Agency, Jurisdiction, User
 from accounts.versioning import check_version
 
@@ -68,7 +68,7 @@ class CaseSerializer(ModelRulesSerializer):
 
     def to_representation(self, case):
         data = super().to_representation(case)
-        if not policy.can(self.context["request"].user, "view_investigation", case):
+        if not access.can(self.context["request"].user, "view_investigation", case):
             for name in INVESTIGATIVE_FIELDS:
                 data.pop(name, None)
         return data
@@ -76,7 +76,7 @@ class CaseSerializer(ModelRulesSerializer):
     def validate(self, attrs):
         user = self.context["request"].user
         if self.instance is not None:
-            if any(name in attrs for name in INVESTIGATIVE_FIELDS) and not policy.can(
+            if any(name in attrs for name in INVESTIGATIVE_FIELDS) and not access.can(
                     user, "view_investigation", self.instance):
                 raise serializers.ValidationError({"investigation_summary": _("You may not edit investigative details.")})
             if "version" not in attrs:
@@ -182,7 +182,7 @@ class CaseViewSet(
                                reason=form.validated_data["reason"])
         except DjangoPermissionDenied as refusal:
             raise exceptions.PermissionDenied(str(refusal)) from None
-        case = policy.get_object(request.user, Case.objects.select_related("jurisdiction"), pk=case.pk)
+        case = access.get_object(request.user, Case.objects.select_related("jurisdiction"), pk=case.pk)
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ExclusionSerializer, responses={201: None})

@@ -17,8 +17,8 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import (
+import access
+from access.drf import (
     ModelRulesSerializer, PolicyParentField, PolicyRelatedField, PolicyViewSetMixin, ValueToReviewSerializer, model_errors,
     values_reviewed_field,
 )
@@ -35,7 +35,7 @@ from ..models import (
 def case_field(model):
     """The parent case of a record added directly to a case: adding needs the case action
     that changes this part of the file."""
-    return PolicyParentField(Case, policy.rule_for(model).case_actions["change"])
+    return PolicyParentField(Case, access.rule_for(model).case_actions["change"])
 
 
 def case_filter(model, path, **extra):
@@ -147,12 +147,12 @@ class DefendantViewSet(SectionViewSet):
     filter_fields = ("kind", "is_public_official", "custody")
 
     def get_queryset(self):
-        identities = policy.visible(self.request.user, Victim.objects.filter(pk=OuterRef("victim_id")), "view_identity")
+        identities = access.visible(self.request.user, Victim.objects.filter(pk=OuterRef("victim_id")), "view_identity")
         return super().get_queryset().annotate(victim_identity_visible=Exists(identities))
 
     def perform_create(self, serializer):
         serializer.save()
-        serializer.instance.victim_identity_visible = bool(serializer.instance.victim_id) and policy.can(
+        serializer.instance.victim_identity_visible = bool(serializer.instance.victim_id) and access.can(
             self.request.user, "view_identity", serializer.instance.victim)
 
     def perform_update(self, serializer):

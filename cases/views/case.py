@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from accounts import policy
-from accounts.mixins import PolicyListMixin, PolicyObjectMixin
+import access
+from access.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import Jurisdiction, TrainingRecord
 from deadlines import services as deadlines
 from hearings import services as hearings
@@ -80,14 +80,14 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        may = {action: policy.can(user, action, case) for action in policy.rule_for(Case).actions}
+        may = {action: access.can(user, action, case) for action in access.rule_for(Case).actions}
         context["may"] = may
         context["agency_roles"] = case.agency_roles.select_related("agency").order_by("role")
         # Who on the team is trained for trafficking cases [GP 13, PR 1.2.4].
         trained = TrainingRecord.objects.filter(user=OuterRef("user_id"))
         context["team"] = case.assignments.select_related("user").annotate(trained=Exists(trained)).order_by(
             "team_role", "started_on")
-        context["victims"] = with_flags(policy.visible(user, Victim.objects.filter(case_links__case=case)))
+        context["victims"] = with_flags(access.visible(user, Victim.objects.filter(case_links__case=case)))
         context["stage_changes"] = case.stage_changes.select_related("changed_by")
         context["transitions"] = lifecycle.available_transitions(case, user)
         context["standard_days"] = lifecycle.stage_standard_days(case, case.priority == Case.Priority.CHILD)
@@ -100,11 +100,11 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         if may["view_compensation"]:
             context["compensation_claims"] = case.compensation_claims.select_related("victim")
         context["meetings"] = case.meetings.prefetch_related("agencies")
-        context["notes"] = policy.visible(user, CaseNote.objects.filter(case=case)).select_related(
+        context["notes"] = access.visible(user, CaseNote.objects.filter(case=case)).select_related(
             "author", "author_agency")
         context["note_form"] = NoteForm() if may["add_note"] else None
         context["exclusions"] = case.exclusions.select_related("user") if may["manage_team"] else None
-        context["audience"] = policy.audience(case, user)
+        context["audience"] = access.audience(case, user)
         context.update(calendar_panels(user, case, may))
         return context
 
@@ -114,9 +114,9 @@ def calendar_panels(user, case, may):
     one query each, whatever their number [SPEC 2.5, 2.6, 3]."""
     from protection.models import ProtectionOrder
 
-    case_hearings = list(policy.visible(user, Hearing.objects.filter(case=case)).select_related(
+    case_hearings = list(access.visible(user, Hearing.objects.filter(case=case)).select_related(
         "court", "courtroom", "judge", "prosecutor", "adjourned_to"))
-    orders = policy.visible(user, ProtectionOrder.objects.filter(case=case)).select_related(
+    orders = access.visible(user, ProtectionOrder.objects.filter(case=case)).select_related(
         "victim", "issuing_court").order_by("-issued_on", "-id")
     return {
         "hearings": case_hearings,
@@ -124,7 +124,7 @@ def calendar_panels(user, case, may):
         # Before the case's court (no query for its prosecution: the case carries their rights),
         # else before any court they may list it in.
         "may_schedule": hearings.may_schedule(user, case, case.court) or (
-            policy.may_use(user, Hearing, "change") and hearings.schedulable_cases(user).filter(pk=case.pk).exists()),
+            access.may_use(user, Hearing, "change") and hearings.schedulable_cases(user).filter(pk=case.pk).exists()),
         "case_deadlines": list(deadlines.on_case(user, case)),
         "may_add_deadline": may["change"],
         "protection_orders": list(orders),

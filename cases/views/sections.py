@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, UpdateView
 
-from accounts import policy
+import access
 
 from .. import services
 from ..forms import (
@@ -38,10 +38,10 @@ class CaseSectionMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        self.case = policy.get_object(request.user, Case, for_update=writing, pk=kwargs["case_pk"])
+        self.case = access.get_object(request.user, Case, for_update=writing, pk=kwargs["case_pk"])
         if self.case is None:
             raise Http404
-        policy.require(request.user, self.case_action, self.case)
+        access.require(request.user, self.case_action, self.case)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from accounts import policy
+import access
 
 from .. import services
 from ..forms import AssignmentForm, EndAssignmentForm, ExclusionForm
@@ -23,10 +23,10 @@ class TeamFormView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.case = policy.get_object(request.user, Case, pk=kwargs["case_pk"])
+        self.case = access.get_object(request.user, Case, pk=kwargs["case_pk"])
         if self.case is None:
             raise Http404
-        policy.require(request.user, "manage_team", self.case)
+        access.require(request.user, "manage_team", self.case)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -66,7 +66,7 @@ class Deadline(notice_times.KeepsNextNotice, ChoiceLabels, models.Model):
         related_name="deadlines",
     )
     # What the deadline is about. Who may see it follows the most specific of these
-    # (see DeadlineRule in accounts/policy/rules.py).
+    # (see DeadlineRule in deadlines/access.py).
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, null=True, blank=True,
                              related_name="deadlines")
     victim = models.ForeignKey("victims.Victim", verbose_name=_("victim"), on_delete=models.CASCADE, null=True,

@@ -6,7 +6,7 @@ import datetime
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
-from accounts import policy
+import access
 
 from ..models import Deadline
 
@@ -22,7 +22,7 @@ def open_counts(cases, user=None):
     cases = list(cases)
     pending = Deadline.objects.filter(case__in=[case.pk for case in cases], status__in=Deadline.PENDING)
     if user is not None:
-        pending = policy.visible(user, pending)
+        pending = access.visible(user, pending)
     counts = {row["case"]: row for row in pending.order_by().values("case").annotate(
         n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))} if cases else {}
     for case in cases:
@@ -41,7 +41,7 @@ def responsible(user):
 
 def mine(user):
     """Pending deadlines the user may see and is responsible for (personally or as agency)."""
-    return policy.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(responsible(user))
+    return access.visible(user, Deadline).filter(status__in=Deadline.PENDING).filter(responsible(user))
 
 
 LISTED = ("case", "victim", "referral__victim", "protection_order", "responsible_user", "responsible_agency")
@@ -60,7 +60,7 @@ def listing(user, *, scope="mine", status="pending"):
         rows = rows.filter(status__in=Deadline.PENDING, due_at__lt=timezone.now())
     elif status in Deadline.Status.values:
         rows = rows.filter(status=status)
-    return with_case_visible(user, policy.with_permissions(user, rows, "change").select_related(*LISTED))
+    return with_case_visible(user, access.with_permissions(user, rows, "change").select_related(*LISTED))
 
 
 def with_case_visible(user, deadlines):
@@ -69,7 +69,7 @@ def with_case_visible(user, deadlines):
     not show through it."""
     from cases.models import Case
 
-    return deadlines.annotate(case_visible=Exists(policy.visible(user, Case.objects.filter(pk=OuterRef("case_id")))))
+    return deadlines.annotate(case_visible=Exists(access.visible(user, Case.objects.filter(pk=OuterRef("case_id")))))
 
 
 def on_case(user, case, *, recent_days=30):
@@ -91,7 +91,7 @@ def _on_page(user, about, recent_days):
     # The pending ones first, soonest first; then what was met or missed, latest first.
     rows = rows.annotate(closed=ExpressionWrapper(~pending, output_field=BooleanField())).order_by(
         "closed", F("closed_at").desc(nulls_first=True), "due_at", "id")
-    return policy.with_permissions(user, rows, "change").select_related("responsible_user", "responsible_agency")
+    return access.with_permissions(user, rows, "change").select_related("responsible_user", "responsible_agency")
 
 
 # --- Notifications: each person's own inbox -------------------------------------------------

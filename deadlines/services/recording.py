@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from accounts import policy
+import access
 
 from ..models import Deadline
 
@@ -29,8 +29,8 @@ def _anchor_allows(actor, deadline):
         obj = getattr(deadline, field)
         if obj is not None:
             if field == "defendant":
-                return policy.can(actor, action, obj.case)
-            return policy.can(actor, action, obj)
+                return access.can(actor, action, obj.case)
+            return access.can(actor, action, obj)
     return False
 
 
@@ -63,7 +63,7 @@ def add(deadline, *, actor):
 
 
 def _pending(deadline, actor):
-    policy.require(actor, "change", deadline)
+    access.require(actor, "change", deadline)
     current = Deadline.objects.select_for_update().get(pk=deadline.pk)
     if not current.is_pending:
         raise ValidationError(_("This deadline is already %(status)s.") % {"status": current.get_status_display().lower()})

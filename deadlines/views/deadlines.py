@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from accounts import policy
-from accounts.mixins import add_errors
+import access
+from access.mixins import add_errors
 from cases.models import Case
 from victims.models import Victim
 
@@ -65,7 +65,7 @@ class DeadlineListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not policy.may_use(request.user, Deadline):
+        if request.user.is_authenticated and not access.may_use(request.user, Deadline):
             raise PermissionDenied(_("Deadlines are for the people who work on cases and with victims."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -91,10 +91,10 @@ def load_anchor(user, params):
     for name, model in (("case", Case), ("victim", Victim)):
         value = params.get(name, "")
         if value:
-            record = policy.get_object(user, model, pk=int(value)) if value.isdigit() else None
+            record = access.get_object(user, model, pk=int(value)) if value.isdigit() else None
             if record is None:
                 raise Http404
-            policy.require(user, "change", record)
+            access.require(user, "change", record)
             return (record, None) if model is Case else (None, record)
     raise Http404(_("Open the deadline form from a case or a victim."))
 
@@ -112,7 +112,7 @@ class DeadlineCreateView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        show_defendants = self.case is not None and policy.can(self.request.user, "view_proceedings", self.case)
+        show_defendants = self.case is not None and access.can(self.request.user, "view_proceedings", self.case)
         return {**super().get_form_kwargs(), "actor": self.request.user, "case": self.case, "victim": self.victim,
                 "show_defendants": show_defendants}
 
@@ -138,10 +138,10 @@ class DeadlineCreateView(LoginRequiredMixin, FormView):
 def load_deadline(user, pk):
     """The deadline with the user's rights on it; 404 if they may not see it, 403 if they may
     not change it."""
-    deadline = policy.get_object(user, Deadline.objects.select_related("case", "victim"), pk=pk)
+    deadline = access.get_object(user, Deadline.objects.select_related("case", "victim"), pk=pk)
     if deadline is None:
         raise Http404
-    policy.require(user, "change", deadline)
+    access.require(user, "change", deadline)
     return deadline
 
 

@@ -8,7 +8,7 @@ from itertools import groupby
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts import policy
+import access
 from accounts.models import Agency, User
 from victims.models import Victim
 
@@ -122,7 +122,7 @@ class HearingWitnessForm(forms.ModelForm):
 
     def __init__(self, *args, user, hearing, **kwargs):
         super().__init__(*args, **kwargs)
-        victims = policy.visible(user, Victim.objects.filter(case_links__case=hearing.case_id))
+        victims = access.visible(user, Victim.objects.filter(case_links__case=hearing.case_id))
         if self.instance.victim_id:  # keep the one already chosen
             victims = Victim.objects.filter(pk__in=victims.values("pk")) | Victim.objects.filter(
                 pk=self.instance.victim_id)

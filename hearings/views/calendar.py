@@ -19,7 +19,7 @@ from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
-from accounts import policy
+import access
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, User
 from deadlines.models import Deadline
@@ -79,7 +79,7 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         start, end = span.bounds()
         hearings = list(feeds.hearings(user, kind, target, start, end))
         deadlines = list(feeds.deadlines(user, kind, target, start, end))
-        policy.record_shown(user, [hearing.case for hearing in hearings], purpose="calendar")
+        access.record_shown(user, [hearing.case for hearing in hearings], purpose="calendar")
 
         by_day = {d: {"hearings": [], "deadlines": []} for d in span.days}
         for hearing in hearings:
@@ -100,7 +100,7 @@ class CalendarView(LoginRequiredMixin, TemplateView):
             today_url=calendar_url(scope, view, today),
             view_links=[dict(label=label, url=calendar_url(scope, value, day), current=value == view)
                         for value, label in VIEW_CHOICES],
-            uses_calendar=policy.may_use(user, Hearing) or policy.may_use(user, Deadline),
+            uses_calendar=access.may_use(user, Hearing) or access.may_use(user, Deadline),
         )
         return context
 

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import CreateView, DetailView, FormView, UpdateView
 
-from accounts import policy
-from accounts.mixins import add_errors
+import access
+from access.mixins import add_errors
 from cases.models import Case
 
 from .. import scheduling, services
@@ -41,10 +41,10 @@ HEARING_RELATED = ("case", "court", "courtroom", "judge", "prosecutor", "adjourn
 def load(request, queryset, action, **lookup):
     """The object through the access policy (locked when the request writes), or 404 / 403."""
     writing = request.method not in SAFE_METHODS
-    obj = policy.get_object(request.user, queryset, for_update=writing, **lookup)
+    obj = access.get_object(request.user, queryset, for_update=writing, **lookup)
     if obj is None:
         raise Http404
-    policy.require(request.user, action, obj)
+    access.require(request.user, action, obj)
     return obj
 
 
@@ -110,7 +110,7 @@ class HearingCreateView(ScheduleFormMixin, CreateView):
     heading = gettext_lazy("Set a hearing")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not policy.may_use(request.user, Hearing, "change"):
+        if request.user.is_authenticated and not access.may_use(request.user, Hearing, "change"):
             raise PermissionDenied(_("Prosecutors, supervisors and court staff set hearings."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -120,7 +120,7 @@ class HearingCreateView(ScheduleFormMixin, CreateView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         # A case the user may not see is offered by its reference only.
-        cases = policy.rule_for(Case).annotate(self.request.user, form.fields["case"].queryset, ("view",))
+        cases = access.rule_for(Case).annotate(self.request.user, form.fields["case"].queryset, ("view",))
         form.fields["case"].queryset = cases
         form.fields["case"].label_from_instance = (
             lambda case: f"{case.reference} — {case.title}" if case.may_view else case.reference)
@@ -246,20 +246,20 @@ class HearingDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         hearing, user = self.object, self.request.user
-        may = {action: policy.can(user, action, hearing) for action in policy.rule_for(Hearing).actions}
+        may = {action: access.can(user, action, hearing) for action in access.rule_for(Hearing).actions}
         witnesses = []
         if may["view_witnesses"]:
             # An NGO sees the rows of the victims it supports, nobody else's.
             witnesses = list(
-                policy.with_permissions(user, HearingWitness.objects.filter(hearing=hearing), "change")
+                access.with_permissions(user, HearingWitness.objects.filter(hearing=hearing), "change")
                 .select_related("victim")
-                .prefetch_related(Prefetch("special_measures", queryset=policy.visible(user, SpecialMeasure))))
-        case = policy.rule_for(Case).annotate(user, services.adjournments(Case.objects.filter(pk=hearing.case_id)),
+                .prefetch_related(Prefetch("special_measures", queryset=access.visible(user, SpecialMeasure))))
+        case = access.rule_for(Case).annotate(user, services.adjournments(Case.objects.filter(pk=hearing.case_id)),
                                               ("view",)).first()
         context.update(
             may=may, witnesses=witnesses, case=case,
             problems=scheduling.check(hearing, user=user, witnesses=witnesses) if hearing.is_open else [],
-            may_record_absences=policy.may_use(user, JudgeUnavailability, "change"),
+            may_record_absences=access.may_use(user, JudgeUnavailability, "change"),
         )
         return context
 
@@ -371,7 +371,7 @@ class JudgeUnavailabilityView(LoginRequiredMixin, FormView):
     form_class = JudgeUnavailabilityForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not policy.may_use(request.user, JudgeUnavailability, "change"):
+        if request.user.is_authenticated and not access.may_use(request.user, JudgeUnavailability, "change"):
             raise PermissionDenied(_("Court staff record judges' non-availability."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -384,7 +384,7 @@ class JudgeUnavailabilityView(LoginRequiredMixin, FormView):
                                           starts_at__date__lte=OuterRef("ends_on"),
                                           ends_at__date__gte=OuterRef("starts_on"))
                    .order_by().values("judge").annotate(n=Count("pk")).values("n"))
-        absences = (policy.visible(self.request.user, JudgeUnavailability).filter(ends_on__gte=since)
+        absences = (access.visible(self.request.user, JudgeUnavailability).filter(ends_on__gte=since)
                     .select_related("judge").annotate(hearings=Coalesce(Subquery(clashes, output_field=IntegerField()), 0)))
         return super().get_context_data(absences=list(absences), **kwargs)
 

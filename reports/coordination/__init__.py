@@ -2,7 +2,7 @@
 
     report = coordination.build(user, Period(...))   -> a tables.Report, nothing evaluated yet
 
-What it lists is what the access policy's "coordinate" action allows (accounts/policy):
+What it lists is what the access policy's "coordinate" action allows (cases.access and the rules beside each model):
 a national coordination office's focal point reaches every unrestricted case of its country,
 a supervisor the cases they see. Each row a reader opens from it goes through "view" again.
 Victims appear by code only; the queries select named columns (reports/tables.py), none from

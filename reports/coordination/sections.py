@@ -1,4 +1,4 @@
-"""The coordination report's tables. Each starts from policy.visible(user, Model, "coordinate")
+"""The coordination report's tables. Each starts from access.visible(user, Model, "coordinate")
 and selects named columns only; the period, jurisdiction and agency only narrow it."""
 
 import datetime
@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import policy
+import access
 from cases.models import Case, CaseAgency, CooperationRequest, CoordinationMeeting
 from deadlines.models import Deadline
 from hearings.models import Hearing, HearingWitness, SpecialMeasure
@@ -91,7 +91,7 @@ def _international(scope, cases):
 
 def international_cases(scope):
     roles = CaseAgency.objects.filter(case=OuterRef("pk"))
-    cases = _international(scope, policy.with_permissions(scope.user, Case, "view", action="coordinate"))
+    cases = _international(scope, access.with_permissions(scope.user, Case, "view", action="coordinate"))
     cases = cases.annotate(
         prosecuting_office=Subquery(roles.filter(role=CaseAgency.Role.PROSECUTING).order_by("agency__name")
                                     .values("agency__name")[:1]),
@@ -124,8 +124,8 @@ def international_cases(scope):
 
 
 def cooperation_requests(scope):
-    cases = _international(scope, policy.visible(scope.user, Case, "coordinate")).values("pk")
-    requests = policy.visible(scope.user, CooperationRequest, "coordinate").filter(case__in=cases).filter(
+    cases = _international(scope, access.visible(scope.user, Case, "coordinate")).values("pk")
+    requests = access.visible(scope.user, CooperationRequest, "coordinate").filter(case__in=cases).filter(
         Q(status__in=PENDING_COOPERATION) | Q(sent_on__range=(scope.period.date_from, scope.period.date_to)))
     requests = requests.annotate(
         # A comparison with NULL is NULL in SQL, so without "is not null" (FALSE AND NULL is
@@ -166,7 +166,7 @@ TIMINGS = [
 
 def _referral_set(scope):
     period = scope.period
-    referrals = policy.visible(scope.user, Referral, "coordinate").filter(
+    referrals = access.visible(scope.user, Referral, "coordinate").filter(
         sent_at__gte=period.starts, sent_at__lt=period.ends).filter(
         Q(from_agency__jurisdiction=period.jurisdiction) | Q(to_agency__jurisdiction=period.jurisdiction))
     if period.agency is not None:
@@ -225,7 +225,7 @@ def hearings(scope):
     victim_witnesses = witnesses.filter(victim__isnull=False)
     needs = (Q(Exists(_wanted_measures())) | Q(Exists(witnesses.exclude(interpreter_language="")))
              | Q(Exists(victim_witnesses.filter(Q(early_testimony=True) | ~Q(testifies_from="")))))
-    rows = policy.with_permissions(scope.user, Hearing, "view", action="coordinate").filter(
+    rows = access.with_permissions(scope.user, Hearing, "view", action="coordinate").filter(
         needs, status=Hearing.Status.SCHEDULED, starts_at__gte=scope.now, starts_at__lt=scope.lookahead_ends)
     rows = rows.filter(case__jurisdiction=scope.period.jurisdiction)
     if scope.period.agency is not None:
@@ -293,7 +293,7 @@ def _order_scope(scope, rows, path=""):
 def orders(scope):
     period = scope.period
     in_period = Q(expires_on__range=(period.date_from, period.date_to))
-    rows = policy.with_permissions(scope.user, ProtectionOrder, "view", action="coordinate").filter(
+    rows = access.with_permissions(scope.user, ProtectionOrder, "view", action="coordinate").filter(
         Q(status__in=ProtectionOrder.IN_FORCE) | in_period)
     rows = _order_scope(scope, rows).annotate(
         relatives=_count(ProtectionOrder.protected_relatives.through.objects.filter(protectionorder=OuterRef("pk")),
@@ -325,7 +325,7 @@ def orders(scope):
 
 def violations(scope):
     period = scope.period
-    rows = policy.visible(scope.user, Violation, "coordinate").filter(
+    rows = access.visible(scope.user, Violation, "coordinate").filter(
         occurred_at__gte=period.starts, occurred_at__lt=period.ends)
     rows = _order_scope(scope, rows, "order").order_by("occurred_at", "pk")
     return Table(
@@ -348,7 +348,7 @@ def violations(scope):
 
 def meetings(scope):
     period = scope.period
-    rows = policy.visible(scope.user, CoordinationMeeting, "coordinate").filter(
+    rows = access.visible(scope.user, CoordinationMeeting, "coordinate").filter(
         held_on__range=(period.date_from, period.date_to), case__jurisdiction=period.jurisdiction)
     if period.agency is not None:
         attended = CoordinationMeeting.agencies.through.objects.filter(coordinationmeeting=OuterRef("pk"),
@@ -373,7 +373,7 @@ def meetings(scope):
 
 def deadlines_by(scope, by):
     period = scope.period
-    rows = policy.visible(scope.user, Deadline, "coordinate").filter(
+    rows = access.visible(scope.user, Deadline, "coordinate").filter(
         Q(case__jurisdiction=period.jurisdiction)
         | Q(case__isnull=True, responsible_agency__jurisdiction=period.jurisdiction))
     if period.agency is not None:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.audit import log_access
 from accounts.models import AccessLog
 from cases.models import Case
@@ -115,20 +115,20 @@ class Exportable:
 # Each exportable report by its key. Another report plugs in here.
 REPORTS = {
     ExportJob.Report.COORDINATION: Exportable(
-        lambda user: policy.may_use(user, Case, "coordinate"), _coordination,
+        lambda user: access.may_use(user, Case, "coordinate"), _coordination,
         _("Only focal points and supervisors export coordination reports.")),
     # Identities leave in it: only for those whose function lets them see identities at all
     # (the rows are then the victims whose identity each may see).
     ExportJob.Report.HTCDS: Exportable(
-        lambda user: policy.may_use(user, Victim, "view_identity"), htcds_export.build,
+        lambda user: access.may_use(user, Victim, "view_identity"), htcds_export.build,
         _("Only those who may see victims' identities export HTCDS files."),
         formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
     # Counts only, public unless the user holds the classified right and asked for it.
     ExportJob.Report.STATISTICS: Exportable(
-        policy.may_compile_statistics, statistics_exports.build_statistics,
+        access.may_compile_statistics, statistics_exports.build_statistics,
         _("Only focal points and supervisors export statistics.")),
     ExportJob.Report.MICRODATA: Exportable(
-        policy.may_compile_statistics, statistics_exports.build_microdata,
+        access.may_compile_statistics, statistics_exports.build_microdata,
         _("Only focal points and supervisors export the anonymised release."),
         formats=(ExportJob.Format.CSV, ExportJob.Format.XLSX)),
 }
@@ -212,7 +212,7 @@ def export_details(job, report):
 def open_download(user, job):
     """The file of a finished export for its owner, logged; raises Http404/PermissionDenied
     through the policy, and ExportRefused when the file is gone."""
-    policy.require(user, "download", job)
+    access.require(user, "download", job)
     if job.report in REPORTS and not REPORTS[job.report].allowed(user):
         raise PermissionDenied(REPORTS[job.report].refusal)
     path = file_path(job)

@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from cases.models import Case
 from referrals.models import Referral
 from victims.models import Consent, StatusDecision, Victim, VictimCaseLink, VictimSupport
@@ -31,7 +31,7 @@ STAGE_LABELS = dict(Case.Stage.choices)
 
 def _latest_referral(user, **direction):
     """The latest referral of the victim in one direction of the user's agency, as one JSON value."""
-    referrals = policy.visible(user, Referral).filter(victim=OuterRef("pk"), **direction).order_by("-sent_at", "-pk")
+    referrals = access.visible(user, Referral).filter(victim=OuterRef("pk"), **direction).order_by("-sent_at", "-pk")
     return Subquery(referrals.values(json=JSONObject(
         organisation=F("from_agency__name") if "to_agency" in direction else F("to_agency__name"),
         sent_at=F("sent_at"), reason=F("reason")))[:1])
@@ -39,8 +39,8 @@ def _latest_referral(user, **direction):
 
 def victims(user):
     """The victims in the export, annotated with a value per column (named as the column)."""
-    queryset = policy.with_permissions(user, Victim, "view_shelter", action="view_identity")
-    cases = policy.visible(user, Case).values("pk")
+    queryset = access.with_permissions(user, Victim, "view_shelter", action="view_identity")
+    cases = access.visible(user, Case).values("pk")
     links = VictimCaseLink.objects.filter(victim=OuterRef("pk"), case__in=cases).order_by().values("victim")
     open_support = VictimSupport.objects.filter(victim=OuterRef("pk"), ended_on__isnull=True)
     identity = {}

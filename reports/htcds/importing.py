@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 from accounts.audit import log_access
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog
@@ -61,7 +61,7 @@ class FileRefused(Exception):
 
 def may_import(user):
     """Who records victims and may see identities: investigators, prosecutors, caseworkers."""
-    return policy.may_use(user, Victim, "view_identity") and victim_services.may_record_victims(user)
+    return access.may_use(user, Victim, "view_identity") and victim_services.may_record_victims(user)
 
 
 # --- Reading the file ----------------------------------------------------------------------
@@ -219,7 +219,7 @@ def _model_problems(row, user):
 def check(rows, user, *, progress=lambda done: None):
     """Every row checked: (the cases the importer may link, by reference; the references of
     cases to open; the problems)."""
-    may_write_address = policy.may_use(user, Victim, "view_shelter")
+    may_write_address = access.may_use(user, Victim, "view_shelter")
     for done, row in enumerate(rows, start=1):
         _assemble(row, may_write_address)
         _model_problems(row, user)
@@ -239,7 +239,7 @@ def check(rows, user, *, progress=lambda done: None):
             row.problem("tip_VictimCode", _("is already a victim's code in this system: this victim was imported "
                                             "or recorded before"))
     references = {reference for row in rows for reference, _role in row.links}
-    linkable = {case.reference: case for case in policy.visible(user, Case, "change").filter(reference__in=references)}
+    linkable = {case.reference: case for case in access.visible(user, Case, "change").filter(reference__in=references)}
     existing = set(Case.objects.filter(reference__in=references).values_list("reference", flat=True))
     may_open = case_services.may_open_cases(user) and bool(user.agency.jurisdiction_id)
     to_open = sorted(references - existing) if may_open else []

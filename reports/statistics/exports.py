@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+import access
 
 from ..exports.refusal import ExportRefused
 from ..forms import StatisticsForm
@@ -102,7 +102,7 @@ def build_microdata(user, filters):
     """The anonymised release as a report of one table, in CTDC's column layout."""
     date_from, date_to, jurisdiction, _by, _version = _checked(user, {**filters, "by": [], "version": "public"})
     k = settings.STATISTICS_K
-    result = microdata.release(scope=policy.aggregate_scope(user, jurisdiction=jurisdiction),
+    result = microdata.release(scope=access.aggregate_scope(user, jurisdiction=jurisdiction),
                                period=indicators.Period(date_from, date_to), k=k)
     report = result.report
     table = ListTable(key="microdata", title=_("Anonymised victim records (CTDC layout)"),

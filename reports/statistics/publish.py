@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _, gettext_lazy
 from django_countries import countries
 
-from accounts import policy
+import access
 
 from . import disclosure, indicators
 from .disclosure import PRIMARY, PUBLISHED, SECONDARY, SECONDARY_MARK, CountTable, Shown
@@ -207,9 +207,9 @@ def sections_for(user, *, date_from, date_to, jurisdiction=None, by=(), version=
     """Every indicator for the user's aggregate right (one jurisdiction or all they may count),
     broken down `by` what each offers, protected in `version` [SPEC 2.8]. A constant number of
     queries: each indicator's own, whatever the data."""
-    if version == CLASSIFIED and not policy.reads_classified_statistics(user):
+    if version == CLASSIFIED and not access.reads_classified_statistics(user):
         raise PermissionDenied(_("Only the national coordination office sees statistics unsuppressed."))
-    scope = policy.aggregate_scope(user, jurisdiction=jurisdiction)
+    scope = access.aggregate_scope(user, jurisdiction=jurisdiction)
     period = indicators.Period(date_from, date_to)
     sections = []
     for indicator in indicators.INDICATORS:

@@ -6,8 +6,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 
-from accounts import policy
-from accounts.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin
+import access
+from access.drf import NOT_FOUND, ModelRulesSerializer, PolicyParentField, PolicyViewSetMixin
 
 from ..models import (
     Victim,
@@ -18,7 +18,7 @@ from ..models import (
 def victim_field(model):
     """The victim a record is added to: adding needs the victim actions that read and change
     this part of the victim's file (nobody adds to what they may not read)."""
-    actions = policy.rule_for(model).victim_actions
+    actions = access.rule_for(model).victim_actions
     return PolicyParentField(Victim, dict.fromkeys((actions["view"], actions["change"])))
 
 
@@ -55,7 +55,7 @@ class VictimRecordsMixin(PolicyViewSetMixin):
             # A change answers with the record: whoever may change a part of the file but not
             # read it (identity documents, relatives) gets what a hidden record gets.
             try:
-                policy.require(self.request.user, "view", obj, purpose="api")
+                access.require(self.request.user, "view", obj, purpose="api")
             except Http404:
                 raise exceptions.NotFound(NOT_FOUND) from None
         return obj

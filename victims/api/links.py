@@ -1,5 +1,5 @@
 """Who supports a victim and which cases they are part of: the facts that give access to
-the victim (accounts.policy.grants), so each change goes through victims.services."""
+the victim (victims.grants), so each change goes through victims.services."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Exists, OuterRef
@@ -9,8 +9,8 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import NOT_FOUND, PolicyParentField, model_errors
+import access
+from access.drf import NOT_FOUND, PolicyParentField, model_errors
 from accounts.models import Agency
 from cases.models import Case
 
@@ -89,10 +89,10 @@ class VictimCaseLinkSerializer(serializers.ModelSerializer):
 
     def validate_case(self, pk):
         """Linking needs the right to edit the case as well as the victim."""
-        case = policy.get_object(self.context["request"].user, Case, for_update=True, pk=pk)
-        if case is None or not policy.can(self.context["request"].user, "view", case):
+        case = access.get_object(self.context["request"].user, Case, for_update=True, pk=pk)
+        if case is None or not access.can(self.context["request"].user, "view", case):
             raise serializers.ValidationError(NOT_FOUND)
-        if not policy.can(self.context["request"].user, "change", case):
+        if not access.can(self.context["request"].user, "change", case):
             raise exceptions.PermissionDenied(_("You may not edit this case."))
         return case
 
@@ -115,14 +115,14 @@ class VictimCaseLinkViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, R
     policy_action_for = {"destroy": "view"}
 
     def get_queryset(self):
-        cases = policy.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
+        cases = access.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
         return super().get_queryset().annotate(case_visible=Exists(cases))
 
     def destroy(self, request, *args, **kwargs):
         link = self.get_object()
         user = request.user
-        if not (policy.can(user, "change", link.victim) and link.case_visible
-                and policy.can(user, "change", link.case)):
+        if not (access.can(user, "change", link.victim) and link.case_visible
+                and access.can(user, "change", link.case)):
             raise exceptions.PermissionDenied(_("Unlinking needs the right to edit both the victim and the case."))
         services.unlink_from_case(link)
         return Response(status=status.HTTP_204_NO_CONTENT)

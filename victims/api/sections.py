@@ -17,8 +17,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
-from accounts.drf import PolicyRelatedField, model_errors
+import access
+from access.drf import PolicyRelatedField, model_errors
 from accounts.models import Agency, Jurisdiction
 from cases.models import Case, Defendant
 
@@ -358,7 +358,7 @@ class ParticipationViewSet(AppendOnlyViewSet):
     filter_fields = ("kind", "notice_about")
 
     def get_queryset(self):
-        cases = policy.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
+        cases = access.visible(self.request.user, Case.objects.filter(pk=OuterRef("case_id")))
         return super().get_queryset().annotate(case_visible=Exists(cases))
 
     def perform_create(self, serializer):
@@ -458,6 +458,6 @@ def readable(user, model):
     viewset = next(v for v in ROUTES.values() if v.serializer_class.Meta.model is model)
     queryset = viewset.queryset
     if viewset is VictimCaseLinkViewSet:
-        cases = policy.visible(user, Case.objects.filter(pk=OuterRef("case_id")))
+        cases = access.visible(user, Case.objects.filter(pk=OuterRef("case_id")))
         queryset = queryset.annotate(case_visible=Exists(cases))
-    return policy.visible(user, queryset)
+    return access.visible(user, queryset)

@@ -20,10 +20,10 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts import policy
+import access
 from accounts.versioning import STALE_MESSAGE
 from accounts.audit import log_access
-from accounts.drf import ModelRulesSerializer, PolicyViewSetMixin, ValueToReviewSerializer, model_errors, values_reviewed_field
+from access.drf import ModelRulesSerializer, PolicyViewSetMixin, ValueToReviewSerializer, model_errors, values_reviewed_field
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog, Agency
 
@@ -134,14 +134,14 @@ class VictimDetailSerializer(VictimSerializer):
 
     @extend_schema_field(CooperationSummarySerializer(allow_null=True, required=False))
     def get_cooperation(self, victim):
-        if not policy.can(self.context["request"].user, "view_cooperation", victim):
+        if not access.can(self.context["request"].user, "view_cooperation", victim):
             return None
         cooperation = CooperationWithAuthorities.objects.filter(victim=victim).first()
         return CooperationSummarySerializer(cooperation).data if cooperation else None
 
     def to_representation(self, victim):
         data = super().to_representation(victim)
-        if not policy.can(self.context["request"].user, "view_cooperation", victim):
+        if not access.can(self.context["request"].user, "view_cooperation", victim):
             data.pop("cooperation", None)
         return data
 
@@ -193,9 +193,9 @@ class VictimWriteSerializer(VictimSerializer):
         if victim is None:
             attrs.pop("version", None)
         if victim is not None and "identity" in attrs:
-            if not policy.can(user, "view_identity", victim):
+            if not access.can(user, "view_identity", victim):
                 raise exceptions.PermissionDenied(_("You may not see or change this victim's identity."))
-            if any(name in attrs["identity"] for name in SHELTER_FIELDS) and not policy.can(
+            if any(name in attrs["identity"] for name in SHELTER_FIELDS) and not access.can(
                     user, "view_shelter", victim):
                 raise exceptions.PermissionDenied(_("The mailing address and the shelter location are for the "
                                                     "supporting NGO only."))
@@ -324,7 +324,7 @@ class VictimFilter(django_filters.FilterSet):
 
     def search_name(self, victims, name, value):
         user = self.request.user
-        if not policy.may_use(user, Victim, "view_identity"):
+        if not access.may_use(user, Victim, "view_identity"):
             log_access(user, AccessLog.Action.DENIED, requested="name search", purpose="api")
             raise exceptions.PermissionDenied(_("You may not search victims by name."))
         return search_by_name(user, victims, value)
@@ -359,7 +359,7 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return page
 
     def detail_response(self, victim, code=status.HTTP_200_OK):
-        victim = policy.get_object(self.request.user, victims_queryset(), pk=victim.pk)
+        victim = access.get_object(self.request.user, victims_queryset(), pk=victim.pk)
         return Response(VictimDetailSerializer(victim, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=VictimWriteSerializer, responses={201: VictimDetailSerializer})
@@ -419,7 +419,7 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             if str(STALE_MESSAGE) in str(error.detail):
                 raise serializers.ValidationError({"version": [STALE_MESSAGE]}) from None
             raise
-        if not policy.can(request.user, "view", Victim.objects.get(pk=victim.pk)):
+        if not access.can(request.user, "view", Victim.objects.get(pk=victim.pk)):
             # Ending their own agency's support ended their access: the decision is recorded.
             return Response(status=status.HTTP_204_NO_CONTENT)
         return self.detail_response(victim)
@@ -456,11 +456,11 @@ def victim_export(request, victim, context):
     [NA VII.D.9]; the caller must hold the export right. Logged. The page's JSON download
     (victims.views) gives the same document."""
     user = request.user
-    if not policy.can(user, "export", victim):
+    if not access.can(user, "export", victim):
         raise DjangoPermissionDenied(_("Only the supporting NGO exports a victim's own data."))
     log_access(user, AccessLog.Action.EXPORT, [victim], requested="export", purpose="victim data export")
     cooperation = None
-    if policy.can(user, "view_cooperation", victim):
+    if access.can(user, "view_cooperation", victim):
         cooperation = CooperationWithAuthorities.objects.filter(victim=victim).first()
     data = {
         "victim": victim,

@@ -12,7 +12,7 @@ from .record import Victim
 class Consent(models.Model):
     """Informed, voluntary, withdrawable consent for one purpose (and, for sharing and
     referral, one named agency) [NA VII.D.9]. Consent to share gives that agency access to
-    the victim; withdrawing it takes that access away again (accounts.policy.grants)."""
+    the victim; withdrawing it takes that access away again (victims.grants)."""
 
     class Purpose(models.TextChoices):
         DATA_PROCESSING = "data_processing", _("Processing of personal data")

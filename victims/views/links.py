@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from accounts import policy
+import access
 from cases.models import Case
 
 from .. import services
@@ -42,7 +42,7 @@ class LinkCaseView(VictimChangeFormView):
     anchor = "cases"
 
     def get_form_kwargs(self):
-        cases = policy.visible(self.request.user, Case, "change").exclude(victim_links__victim=self.victim)
+        cases = access.visible(self.request.user, Case, "change").exclude(victim_links__victim=self.victim)
         return {**super().get_form_kwargs(), "cases": cases}
 
     def apply(self, data):
@@ -58,8 +58,8 @@ class UnlinkCaseView(VictimChangeFormView):
     def check_link(self):
         """Unlinking needs the right to edit the case too."""
         self.link = get_object_or_404(VictimCaseLink, pk=self.kwargs["link_pk"], victim=self.victim)
-        case = policy.get_object(self.request.user, Case, pk=self.link.case_id)
-        policy.require(self.request.user, "change", case)
+        case = access.get_object(self.request.user, Case, pk=self.link.case_id)
+        access.require(self.request.user, "change", case)
 
     def get(self, request, *args, **kwargs):
         self.check_link()

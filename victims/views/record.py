@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from accounts import policy
+import access
 from accounts.audit import log_access
-from accounts.mixins import PolicyListMixin, PolicyObjectMixin
+from access.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
 from cases.models import Case, Charge
 from deadlines.services import on_victim
@@ -35,7 +35,7 @@ from ..models.justice import RELATED_OFFENCES
 
 
 def may_search_names(user):
-    return policy.may_use(user, Victim, "view_identity")
+    return access.may_use(user, Victim, "view_identity")
 
 
 class VictimListView(PolicyListMixin, ListView):
@@ -110,20 +110,20 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         victim, user = self.object, self.request.user
-        may = {action: policy.can(user, action, victim) for action in policy.rule_for(Victim).actions}
+        may = {action: access.can(user, action, victim) for action in access.rule_for(Victim).actions}
         context["may"] = may
         linked = Case.objects.filter(victim_links__victim=victim).select_related("jurisdiction")
-        cases = list(policy.with_permissions(user, linked, "change"))
+        cases = list(access.with_permissions(user, linked, "change"))
         links = {link.case_id: link for link in victim.case_links.all()}
         for case in cases:
             case.victim_link = links[case.pk]
-        policy.record_shown(user, cases, purpose="victim page")
+        access.record_shown(user, cases, purpose="victim page")
         context["cases"] = cases
         context["supports"] = list(victim.supports.filter(ended_on__isnull=True).select_related("agency"))
         # Referrals of this victim the reader's agency sent or received [SPEC 2.4].
-        context["referrals"] = policy.visible(user, Referral.objects.filter(victim=victim)).select_related(
+        context["referrals"] = access.visible(user, Referral.objects.filter(victim=victim)).select_related(
             "from_agency", "to_agency")
-        context["audience"] = policy.audience(victim, user)
+        context["audience"] = access.audience(victim, user)
         context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
         context["next_status"] = bool(services.next_statuses(victim.status))
         context["consents"] = victim.consents.select_related("agency", "recorded_by")
@@ -157,7 +157,7 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
             context["safety_plans"] = victim.safety_plans.select_related("risk_assessment")
             context["data_requests"] = victim.data_requests.select_related("handled_by")
         if may["view_counselling"]:
-            context["counselling_notes"] = policy.visible(
+            context["counselling_notes"] = access.visible(
                 user, CounsellingNote.objects.filter(victim=victim)).select_related("author", "agency")
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
         context["pending_charges"] = self.pending_charges(user, victim)
@@ -174,7 +174,7 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         decision, in the cases whose proceedings the reader may see."""
         if not victim.non_criminalisation_flag:
             return []
-        cases = policy.visible(user, Case, "view_proceedings").values("pk")
+        cases = access.visible(user, Case, "view_proceedings").values("pk")
         return list(Charge.objects.filter(
             offence__in=RELATED_OFFENCES, defendant__victim=victim, defendant__non_punishment_decision__isnull=True,
             defendant__case__in=cases,
@@ -195,7 +195,7 @@ class VictimObjectMixin(PolicyObjectMixin):
             return self.handle_no_permission()
         self.victim = self.get_object()
         for action in getattr(self, "also_required", ()):
-            policy.require(request.user, action, self.victim)
+            access.require(request.user, action, self.victim)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -238,7 +238,7 @@ class IdentityUpdateView(VictimObjectMixin, FormView):
         reveal_identity(self.request.user, self.victim, purpose="identity edit")
         instance = VictimIdentity.objects.filter(victim=self.victim).first() or VictimIdentity(victim=self.victim)
         return {**super().get_form_kwargs(), "instance": instance, "version": self.victim.version,
-                "shelter": policy.can(self.request.user, "view_shelter", self.victim)}
+                "shelter": access.can(self.request.user, "view_shelter", self.victim)}
 
     def form_valid(self, form):
         try:
@@ -314,7 +314,7 @@ class NotAVictimView(VictimObjectMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Recorded: not a victim of trafficking."))
-        if not policy.can(self.request.user, "view", Victim.objects.get(pk=self.victim.pk)):
+        if not access.can(self.request.user, "view", Victim.objects.get(pk=self.victim.pk)):
             # Ending their own agency's support may have ended their access too.
             return redirect("victim-list")
         return redirect(f"{self.victim.get_absolute_url()}#status")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, UpdateView
 
-from accounts import policy
+import access
 from cases.models import Case, Defendant
 
 from .. import services
@@ -43,11 +43,11 @@ class VictimSectionMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        self.victim = policy.get_object(request.user, Victim, for_update=writing, pk=kwargs["victim_pk"])
+        self.victim = access.get_object(request.user, Victim, for_update=writing, pk=kwargs["victim_pk"])
         if self.victim is None:
             raise Http404
         for action in self.victim_actions:
-            policy.require(request.user, action, self.victim)
+            access.require(request.user, action, self.victim)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -245,7 +245,7 @@ class NonPunishmentCreate(SectionCreateView):
     heading = gettext_lazy("Record a non-punishment decision")
 
     def get_form_kwargs(self):
-        cases = policy.visible(self.request.user, Case, "view_proceedings").values("pk")
+        cases = access.visible(self.request.user, Case, "view_proceedings").values("pk")
         defendants = Defendant.objects.filter(
             victim=self.victim, case__in=cases, non_punishment_decision__isnull=True,
             charges__offence__in=RELATED_OFFENCES,

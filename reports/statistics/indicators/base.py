@@ -2,7 +2,7 @@
 
 Every indicator is defined once, as a function whose docstring says what it counts, which
 date places it in the period and from which SPEC paragraph it comes. It receives an
-AggregateScope (accounts.policy.aggregate_scope: conditions, never rows) and a Period, and
+AggregateScope (access.aggregate_scope: conditions, never rows) and a Period, and
 returns numbers only: Tallies of persons or cases, amounts per currency, or durations."""
 
 import datetime
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from accounts.policy.aggregates import AggregateScope
+from access.aggregates import AggregateScope
 from reports.tables import Percentiles
 
 from .tally import Tally, tally

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, F, Func, IntegerField, Value, When
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 
-from accounts.policy.aggregates import AggregateScope
+from access.aggregates import AggregateScope
 from victims.models import Victim
 
 from . import codebook

@@ -1,11 +1,10 @@
+import access
+from accounts.functions import Function
 from cases.models import Case
 from deadlines.models import Deadline
 from hearings.models import Hearing, JudgeUnavailability
 from referrals.models import Referral
 from victims.models import Victim
-
-from . import policy
-from .functions import Function
 
 
 def navigation(request):
@@ -14,7 +13,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "nav_unread": 0}
-    from .two_factor import owed
+    from accounts.two_factor import owed
 
     if owed(user):  # nothing opens before the second factor: no menu to follow yet
         return {"nav": [], "nav_unread": 0}
@@ -23,26 +22,26 @@ def navigation(request):
     from django.utils.translation import gettext_lazy as _
 
     entries = [(reverse("home"), _("Home"))]
-    if policy.may_use(user, Case):
+    if access.may_use(user, Case):
         entries.append((reverse("case-list"), _("Cases")))
     if user.has_function(Function.PROSECUTOR):
         entries.append((reverse("prosecutor-dashboard"), _("My cases")))
     if user.has_function(Function.SUPERVISOR):
         entries.append((reverse("supervisor-dashboard"), _("Supervision")))
-    if policy.may_use(user, Case, "coordinate"):
+    if access.may_use(user, Case, "coordinate"):
         entries.append((reverse("coordination-report"), _("Coordination")))
         entries.append((reverse("statistics"), _("Statistics")))
-    if policy.may_use(user, Victim):
+    if access.may_use(user, Victim):
         entries.append((reverse("victim-list"), _("Victims")))
-    if policy.may_use(user, Victim, "view_identity"):
+    if access.may_use(user, Victim, "view_identity"):
         entries.append((reverse("htcds"), _("HTCDS exchange")))
-    if policy.may_use(user, Referral) and user.agency_id:
+    if access.may_use(user, Referral) and user.agency_id:
         entries.append((reverse("referral-inbox"), _("Referrals")))
-    if policy.may_use(user, Hearing) or policy.may_use(user, Deadline):
+    if access.may_use(user, Hearing) or access.may_use(user, Deadline):
         entries.append((reverse("calendar"), _("Calendar")))
-    if policy.may_use(user, Deadline):
+    if access.may_use(user, Deadline):
         entries.append((reverse("deadline-list"), _("Deadlines")))
-    if policy.may_use(user, JudgeUnavailability, "change"):
+    if access.may_use(user, JudgeUnavailability, "change"):
         entries.append((reverse("judge-unavailability"), _("Judges' absences")))
     unread = unread_count(user)
     entries.append((reverse("notifications"), _("Notifications (%(count)d)") % {"count": unread}))

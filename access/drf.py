@@ -16,7 +16,7 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.filters import BaseFilterBackend
 
-from . import policy
+import access
 
 NOT_FOUND = _("No such record, or you are not allowed to see it.")
 
@@ -47,11 +47,11 @@ class PolicyFilterBackend(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         if is_detail(view):
-            queryset = policy.with_all_rights(request.user, queryset)
+            queryset = access.with_all_rights(request.user, queryset)
             if request.method not in permissions.SAFE_METHODS:
                 queryset = queryset.select_for_update(of=("self",))
             return queryset
-        return policy.with_permissions(
+        return access.with_permissions(
             request.user, queryset, *getattr(view, "policy_annotations", ()), action=policy_action(request, view)
         )
 
@@ -67,7 +67,7 @@ class ListFilterBackend(DjangoFilterBackend):
 class PolicyPermission(permissions.BasePermission):
     def has_object_permission(self, request, view, obj):
         try:
-            policy.require(request.user, policy_action(request, view), obj, purpose="api")
+            access.require(request.user, policy_action(request, view), obj, purpose="api")
         except Http404:
             raise exceptions.NotFound(NOT_FOUND) from None
         except DjangoPermissionDenied as refusal:
@@ -80,7 +80,7 @@ class PolicyViewSetMixin:
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        policy.record_shown(self.request.user, page if page is not None else queryset, purpose="api")
+        access.record_shown(self.request.user, page if page is not None else queryset, purpose="api")
         return page
 
 
@@ -141,12 +141,12 @@ class PolicyParentField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         user = self.context["request"].user
-        parent = policy.get_object(user, self.model, for_update=True, pk=primary_key(self, data))
+        parent = access.get_object(user, self.model, for_update=True, pk=primary_key(self, data))
         if parent is None:
             self.fail("hidden")
         try:
             for action in self.actions:
-                policy.require(user, action, parent, purpose="api")
+                access.require(user, action, parent, purpose="api")
         except Http404:
             self.fail("hidden")
         except DjangoPermissionDenied as refusal:
@@ -168,7 +168,7 @@ class PolicyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         user = self.context["request"].user
-        record = policy.visible(user, self.model, self.action).filter(pk=primary_key(self, data)).first()
+        record = access.visible(user, self.model, self.action).filter(pk=primary_key(self, data)).first()
         if record is None:
             self.fail("hidden")
         return record

@@ -3,10 +3,13 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.policy.grants import rebuild_all
+from access.grants import rebuild_all
 
 
 class Command(BaseCommand):
+    """Every grant registered with access.grants (cases' and victims' own, and the sources other
+    apps add to them), with the agency memberships they are held through."""
+
     help = "Recompute every group membership and guardian grant from the case and victim facts (safe to repeat)."
 
     def handle(self, *args, **options):

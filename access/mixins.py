@@ -2,8 +2,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django import forms
 from django.http import Http404
 
-from . import policy
-from .versioning import check_version
+import access
+from accounts.versioning import check_version
 
 
 class PolicyObjectMixin(LoginRequiredMixin):
@@ -18,10 +18,10 @@ class PolicyObjectMixin(LoginRequiredMixin):
     def get_object(self, queryset=None):
         queryset = queryset if queryset is not None else self.get_queryset()
         writing = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        obj = policy.get_object(self.request.user, queryset, for_update=writing, pk=self.kwargs["pk"])
+        obj = access.get_object(self.request.user, queryset, for_update=writing, pk=self.kwargs["pk"])
         if obj is None:
             raise Http404
-        policy.require(self.request.user, self.policy_action, obj)
+        access.require(self.request.user, self.policy_action, obj)
         return obj
 
 
@@ -31,11 +31,11 @@ class PolicyListMixin(LoginRequiredMixin):
     policy_annotations = ()
 
     def get_queryset(self):
-        return policy.with_permissions(self.request.user, super().get_queryset(), *self.policy_annotations)
+        return access.with_permissions(self.request.user, super().get_queryset(), *self.policy_annotations)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        policy.record_shown(self.request.user, context["object_list"], purpose="list")
+        access.record_shown(self.request.user, context["object_list"], purpose="list")
         return context
 
 
