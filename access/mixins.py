@@ -1,4 +1,4 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django import forms
 from django.http import Http404
 
@@ -60,3 +60,13 @@ def add_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class CapabilityRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Pages for those who hold a declared capability (access.may): others signed in get 403,
+    anonymous ones the login page."""
+
+    capability = None
+
+    def test_func(self):
+        return access.may(self.request.user, self.capability)

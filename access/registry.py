@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.functions import Function
 
 _RULES = {}
-_CAPABILITIES = {}
 
 
 def register(*rules):
@@ -54,13 +56,25 @@ class Capability:
     functions: frozenset
     also: object = None  # (user) -> bool
 
+    def __post_init__(self):
+        object.__setattr__(self, "functions", frozenset(self.functions))
 
-def declare(name, label, functions, *, also=None):
-    """Declare a capability (once per name)."""
-    if name in _CAPABILITIES:
-        raise ValueError(f"The capability {name!r} is declared twice.")
-    _CAPABILITIES[name] = Capability(name, label, frozenset(functions), also)
-    return _CAPABILITIES[name]
+
+def works_for_an_open_agency(user):
+    """Acting on behalf of an agency that is open (opening cases, recording victims)."""
+    return bool(user.agency_id) and user.agency.is_active
+
+
+# The policy's own: reading the access log is the auditors' [SPEC 3].
+_CAPABILITIES = {"read_access_log": Capability("read_access_log", _("read the access log"), {Function.AUDITOR})}
+
+
+def declare(*declared):
+    """Declare Capabilities (each name once): the apps declare theirs in their ready()."""
+    for one in declared:
+        if one.name in _CAPABILITIES:
+            raise ValueError(f"The capability {one.name!r} is declared twice.")
+        _CAPABILITIES[one.name] = one
 
 
 def capability(name):

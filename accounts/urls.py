@@ -7,5 +7,4 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
-    path("access-log/", views.AccessLogView.as_view(), name="access-log"),
 ]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -9,46 +9,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView
 from django_otp import login as otp_login
 
 from . import two_factor
-from .audit import log_access
 from .forms import SecondFactorForm
-from .functions import Function
-from .models import AccessLog
-
-class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, ListView):
-    """Auditors answer "who looked at this victim" and "who was refused what" here."""
-
-    template_name = "accounts/access_log.html"
-    paginate_by = 50
-
-    def test_func(self):
-        return self.request.user.has_function(Function.AUDITOR)
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            log_access(self.request.user, AccessLog.Action.DENIED, requested="read access log")
-        return super().handle_no_permission()
-
-    def get_queryset(self):
-        entries = AccessLog.objects.select_related("content_type")
-        q = self.request.GET
-        if q.get("object"):
-            entries = entries.filter(object_label__iexact=q["object"].strip())
-        if q.get("user"):
-            entries = entries.filter(username__iexact=q["user"].strip())
-        if q.get("action") in AccessLog.Action.values:
-            entries = entries.filter(action=q["action"])
-        return entries
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["actions"] = AccessLog.Action.choices
-        context["filters"] = self.request.GET
-        return context
-
 
 @never_cache
 def health(request):

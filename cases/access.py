@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from access.engine import Action, ObjectRule, user_groups
+from access.registry import Capability, works_for_an_open_agency
 from access.functions import CASE_BUILDERS, CASE_READERS, COORDINATORS, INVESTIGATIVE, PROCEEDINGS
 from access.offices import coordinated_country
 from accounts.functions import AgencyKind, Function as F
@@ -143,3 +144,10 @@ SECTION_RULES = [
     CaseSectionRule(CaseStageChange, "case", "view", "change"),
 ]
 RULES = (CASE_RULE, CaseNoteRule(), *SECTION_RULES)
+CAPABILITIES = (
+    Capability("open_case", _("open a case"), CASE_BUILDERS, also=works_for_an_open_agency),
+    # The stage moves of cases.lifecycle: police and prosecution investigate; charging, the
+    # trial and what follows are the prosecution's [SPEC 2.2].
+    Capability("move_investigation", _("move a case through intake and investigation"), CASE_BUILDERS),
+    Capability("move_prosecution", _("move a case through charging, trial and judgment"), {F.PROSECUTOR}),
+)

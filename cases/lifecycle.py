@@ -44,13 +44,13 @@ class Transition:
     source: str
     target: str
     label: str
-    functions: frozenset
+    capability: str  # who may make it: a capability of the access policy (cases.access)
     reason_required: bool = False
     guard: Callable | None = None
 
 
-PROSECUTION = frozenset({F.PROSECUTOR})
-INVESTIGATION = frozenset({F.INVESTIGATOR, F.PROSECUTOR})
+PROSECUTION = "move_prosecution"
+INVESTIGATION = "move_investigation"
 
 TRANSITIONS = [
     Transition(S.INTAKE, S.INVESTIGATION, gettext_lazy("Open the investigation"), INVESTIGATION),
@@ -80,7 +80,7 @@ def available_transitions(case, user):
     """The moves this user may offer on this case now (guards are checked on submit)."""
     if not access.can(user, "change", case):
         return []
-    return [t for t in transitions_from(case.stage) if set(user.functions) & t.functions]
+    return [t for t in transitions_from(case.stage) if access.may(user, t.capability)]
 
 
 @transaction.atomic
@@ -92,11 +92,11 @@ def move(case, target, *, actor, reason=""):
             _("A case at the stage “%(source)s” cannot move to “%(target)s”.")
             % {"source": case.get_stage_display(), "target": Case.Stage(target).label}
         )
-    if not (set(actor.functions) & transition.functions) or not access.can(actor, "change", case):
+    if not access.may(actor, transition.capability) or not access.can(actor, "change", case):
         access.require(actor, "change", case)  # logs, and answers 404 to those who cannot see it
         raise PermissionDenied(
             _("Only %(who)s on this case may %(what)s.")
-            % {"who": ", ".join(str(F(f).label).lower() for f in sorted(transition.functions)),
+            % {"who": ", ".join(str(F(f).label).lower() for f in sorted(access.capability(transition.capability).functions)),
                "what": str(transition.label).lower()}
         )
     if transition.reason_required and not reason.strip():

@@ -16,12 +16,6 @@ from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
 from .signals import case_team_changed
 
 
-def may_open_cases(user):
-    """Cases are opened by investigators and prosecutors working for an agency."""
-    return bool(user.is_authenticated and user.agency_id) and user.has_function(
-        Function.INVESTIGATOR, Function.PROSECUTOR)
-
-
 def eligible_team_members(case):
     """Who may be put on the case team: active people of the agencies taking part."""
     from accounts.models import User

@@ -1,5 +1,4 @@
 import access
-from accounts.functions import Function
 from cases.models import Case
 from deadlines.models import Deadline
 from hearings.models import Hearing, JudgeUnavailability
@@ -24,9 +23,9 @@ def navigation(request):
     entries = [(reverse("home"), _("Home"))]
     if access.may_use(user, Case):
         entries.append((reverse("case-list"), _("Cases")))
-    if user.has_function(Function.PROSECUTOR):
+    if access.may(user, "see_prosecutor_dashboard"):
         entries.append((reverse("prosecutor-dashboard"), _("My cases")))
-    if user.has_function(Function.SUPERVISOR):
+    if access.may(user, "see_supervisor_dashboard"):
         entries.append((reverse("supervisor-dashboard"), _("Supervision")))
     if access.may_use(user, Case, "coordinate"):
         entries.append((reverse("coordination-report"), _("Coordination")))
@@ -45,7 +44,7 @@ def navigation(request):
         entries.append((reverse("judge-unavailability"), _("Judges' absences")))
     unread = unread_count(user)
     entries.append((reverse("notifications"), _("Notifications (%(count)d)") % {"count": unread}))
-    if user.has_function(Function.AUDITOR):
+    if access.may(user, "read_access_log"):
         entries.append((reverse("access-log"), _("Access log")))
     if user.is_staff:
         entries.append((reverse("admin:index"), _("Administration")))

@@ -239,7 +239,6 @@ REFERRAL_RESPONSE_HOURS = {
 # immediate danger.
 # Rows per box of the referral inbox, each box paged on its own.
 REFERRAL_INBOX_ROWS = int(os.environ.get("REFERRAL_INBOX_ROWS", "25"))
-REFERRAL_OVERRIDE_FUNCTIONS = ("investigator", "prosecutor")
 # The deadline sweep [SPEC 2.7]: how often beat runs it, and when each kind of deadline is
 # reminded (days before it is due; fractions are parts of a day). Overdue items are escalated
 # to the responsible person's supervisor and to the focal point.

@@ -3,11 +3,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from access import views as access_views
 from accounts import views as account_views
 from reports import views as report_views
 
 urlpatterns = [
     path("", report_views.HomeView.as_view(), name="home"),
+    path("accounts/access-log/", access_views.AccessLogView.as_view(), name="access-log"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("victims/", include("victims.urls")),

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from access.engine import Action, ObjectRule, may_act_at_all
+from access.registry import Capability
+from accounts.functions import Function as F
 from access.functions import COORDINATORS, RECORDERS
 from access.offices import coordinated_agencies
 from victims.access import VICTIM_RULE
@@ -44,3 +46,9 @@ class ReferralRule(ObjectRule):
 
 REFERRAL_RULE = ReferralRule()
 RULES = (REFERRAL_RULE,)
+CAPABILITIES = (
+    # Without the victim's consent a referral is sent only by police or prosecution, with a
+    # reason that is kept and logged (an emergency, a child) [SPEC 2.4, NA VII.D.9].
+    Capability("override_consent", _("refer without the victim's consent, giving a reason"),
+               {F.INVESTIGATOR, F.PROSECUTOR}),
+)

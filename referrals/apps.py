@@ -7,11 +7,12 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
-        from access import register
+        from access import declare, register
         from victims.grants import add_source
 
         from . import access as rules
         from .grants import referral_summary_grants
 
         register(*rules.RULES)
+        declare(*rules.CAPABILITIES)
         add_source(referral_summary_grants)

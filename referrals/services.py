@@ -36,10 +36,6 @@ def consent_for(victim, agency):
                                   withdrawn_on__isnull=True).first()
 
 
-def may_override_consent(user):
-    return bool(set(user.functions) & set(settings.REFERRAL_OVERRIDE_FUNCTIONS))
-
-
 def is_international(from_agency, to_agency):
     return to_agency.country != from_agency.country or to_agency.kind in (AgencyKind.CONSULAR,
                                                                             AgencyKind.INTERNATIONAL)
@@ -49,7 +45,7 @@ def is_international(from_agency, to_agency):
 def send_referral(victim, *, actor, to_agency, services=(), urgency=Referral.Urgency.ROUTINE, note="",
                   override_reason="", reason=Referral.Reason.ADDITIONAL_SERVICES):
     """Refer the victim to `to_agency`. Consent is a hard rule: without it only the functions in
-    settings.REFERRAL_OVERRIDE_FUNCTIONS may send, with a reason that is kept and logged."""
+    the functions the access policy lets override consent (police and prosecution) may send, with a reason that is kept and logged."""
     victim = victim_services.lock(victim)
     access.require(actor, "refer", victim)
     if not actor.agency_id:
@@ -60,7 +56,7 @@ def send_referral(victim, *, actor, to_agency, services=(), urgency=Referral.Urg
         if not override_reason:
             raise ValidationError(_("%(victim)s has not consented to a referral to %(agency)s. Record the "
                                     "victim's consent first.") % {"victim": victim.code, "agency": to_agency})
-        if not may_override_consent(actor):
+        if not access.may(actor, "override_consent"):
             raise PermissionDenied(_("Only investigators and prosecutors may refer without the victim's consent."))
         log_access(actor, AccessLog.Action.OVERRIDE, [victim], requested="refer",
                    purpose=f"referral without consent to {to_agency}")

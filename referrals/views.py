@@ -157,7 +157,7 @@ class ReferView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         user = self.request.user
         return {**super().get_form_kwargs(), "user": user, "agencies": receiving_agencies(user),
-                "consented": self.consents, "may_override": services.may_override_consent(user)}
+                "consented": self.consents, "may_override": access.may(user, "override_consent")}
 
     def get_initial(self):
         chosen = self.request.GET.get("to", "")

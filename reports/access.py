@@ -7,6 +7,8 @@ its owner may still have it. Registered in ReportsConfig.ready()."""
 from django.utils.translation import gettext_lazy as _
 
 from access.engine import Action, ObjectRule
+from access.registry import Capability
+from accounts.functions import Function as F
 from access.functions import COORDINATORS, IDENTITY_READERS, RECORDERS
 
 from .models import ExportJob
@@ -26,3 +28,8 @@ class ExportRule(ObjectRule):
 
 
 RULES = (ExportRule(),)
+CAPABILITIES = (
+    # The continuity dashboards [SPEC 2.8]: a prosecutor's own cases, a supervisor's office.
+    Capability("see_prosecutor_dashboard", _("follow your cases on the prosecutor dashboard"), {F.PROSECUTOR}),
+    Capability("see_supervisor_dashboard", _("supervise your office's cases"), {F.SUPERVISOR}),
+)

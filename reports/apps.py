@@ -7,8 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Dashboards and reports")
 
     def ready(self):
-        from access import register
+        from access import declare, register
 
         from . import access as rules
 
         register(*rules.RULES)
+        declare(*rules.CAPABILITIES)

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 import access
-from accounts.functions import Function
+from access.mixins import CapabilityRequiredMixin
 from cases.models import Case
 from victims.flags import with_flags
 from victims.models import Victim
@@ -30,20 +30,11 @@ from .models import ExportJob
 from .tables import cell_text
 
 
-class FunctionRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Signed-in users without `function` get 403 (anonymous ones go to the login page)."""
-
-    function = None
-
-    def test_func(self):
-        return self.request.user.has_function(self.function)
-
-
-class ProsecutorDashboardView(FunctionRequiredMixin, ListView):
+class ProsecutorDashboardView(CapabilityRequiredMixin, ListView):
     """A prosecutor's cases, a page at a time (a national prosecutor holds hundreds)."""
 
     template_name = "reports/prosecutor_dashboard.html"
-    function = Function.PROSECUTOR
+    capability = "see_prosecutor_dashboard"
     permission_denied_message = _("Only prosecutors have a continuity dashboard.")
     context_object_name = "cases"
 
@@ -62,9 +53,9 @@ class ProsecutorDashboardView(FunctionRequiredMixin, ListView):
         return context
 
 
-class SupervisorDashboardView(FunctionRequiredMixin, TemplateView):
+class SupervisorDashboardView(CapabilityRequiredMixin, TemplateView):
     template_name = "reports/supervisor_dashboard.html"
-    function = Function.SUPERVISOR
+    capability = "see_supervisor_dashboard"
     permission_denied_message = _("Only supervisors see the supervision of a prosecution office.")
 
     def get_context_data(self, **kwargs):
@@ -322,5 +313,5 @@ class HomeView(LoginRequiredMixin, TemplateView):
             victims = with_flags(access.visible(user, Victim))
             context["victims"] = victims[:HOME_ROWS]
             context["victim_count"] = victims.count()
-        context["is_auditor"] = user.has_function(Function.AUDITOR)
+        context["is_auditor"] = access.may(user, "read_access_log")
         return context

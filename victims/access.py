@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.engine import Action, ObjectRule
+from access.registry import Capability, works_for_an_open_agency
 from access.functions import CASE_BUILDERS, CASE_READERS, IDENTITY_READERS, RECORDERS, VICTIM_WORKERS
 from accounts.functions import Function as F
 from cases.access import excluded_cases
@@ -178,3 +179,8 @@ VICTIM_SECTION_RULES = [
     CounsellingNoteRule(),
 ]
 RULES = (VICTIM_RULE, *VICTIM_SECTION_RULES)
+CAPABILITIES = (
+    # Front-line officers, investigators, prosecutors and caseworkers record victims, on behalf
+    # of the open agency they belong to [SPEC 2.3].
+    Capability("record_victim", _("record a victim"), RECORDERS, also=works_for_an_open_agency),
+)

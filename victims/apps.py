@@ -7,9 +7,10 @@ class VictimsConfig(AppConfig):
     verbose_name = _("Victims")
 
     def ready(self):
-        from access import grants, register
+        from access import declare, grants, register
 
         from . import access as rules, grants as victim_grants, receivers  # noqa: F401
 
         register(*rules.RULES)
+        declare(*rules.CAPABILITIES)
         grants.register_rebuild("victim grants", victim_grants.reconcile_victim_grants)

@@ -47,17 +47,11 @@ def _save(obj):
     return obj
 
 
-def may_record_victims(user):
-    """Front-line officers, investigators, prosecutors and caseworkers record victims, on
-    behalf of the (active) agency they belong to."""
-    return bool(access.may_use(user, Victim, "change") and user.agency_id and user.agency.is_active)
-
-
 @transaction.atomic
 def record_victim(*, actor, identity=None, supporting_agencies=(), **fields):
     """Record a victim at first contact. The identity goes into its own protected record
     [SPEC 2.3], validated like any edit of it (e-mail, phone numbers)."""
-    if not may_record_victims(actor):
+    if not access.may(actor, "record_victim"):
         raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
                                  "record victims."))
     victim = Victim(recorded_by=actor, recording_agency=actor.agency, **fields)

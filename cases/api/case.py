@@ -164,7 +164,7 @@ class CaseViewSet(
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
     def create(self, request, *args, **kwargs):
-        if not services.may_open_cases(request.user):
+        if not access.may(request.user, "open_case"):
             raise exceptions.PermissionDenied(_("Only investigators and prosecutors open cases."))
         return super().create(request, *args, **kwargs)
 

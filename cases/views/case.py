@@ -48,7 +48,7 @@ class CaseListView(PolicyListMixin, ListView):
         context.update(
             stages=Case.Stage.choices, priorities=Case.Priority.choices, exploitation_forms=ExploitationForm.choices,
             jurisdictions=Jurisdiction.objects.all(), filters=self.request.GET,
-            may_open=services.may_open_cases(self.request.user),
+            may_open=access.may(self.request.user, "open_case"),
         )
         return context
 
@@ -59,7 +59,7 @@ class CaseCreateView(LoginRequiredMixin, CreateView):
     template_name = "cases/case_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_open_cases(request.user):
+        if request.user.is_authenticated and not access.may(request.user, "open_case"):
             raise PermissionDenied(_("Only investigators and prosecutors open cases."))
         return super().dispatch(request, *args, **kwargs)
 

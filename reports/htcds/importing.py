@@ -61,7 +61,7 @@ class FileRefused(Exception):
 
 def may_import(user):
     """Who records victims and may see identities: investigators, prosecutors, caseworkers."""
-    return access.may_use(user, Victim, "view_identity") and victim_services.may_record_victims(user)
+    return access.may_use(user, Victim, "view_identity") and access.may(user, "record_victim")
 
 
 # --- Reading the file ----------------------------------------------------------------------
@@ -241,7 +241,7 @@ def check(rows, user, *, progress=lambda done: None):
     references = {reference for row in rows for reference, _role in row.links}
     linkable = {case.reference: case for case in access.visible(user, Case, "change").filter(reference__in=references)}
     existing = set(Case.objects.filter(reference__in=references).values_list("reference", flat=True))
-    may_open = case_services.may_open_cases(user) and bool(user.agency.jurisdiction_id)
+    may_open = access.may(user, "open_case") and bool(user.agency.jurisdiction_id)
     to_open = sorted(references - existing) if may_open else []
     for row in rows:
         for reference, _role in row.links:

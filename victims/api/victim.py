@@ -364,7 +364,7 @@ class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=VictimWriteSerializer, responses={201: VictimDetailSerializer})
     def create(self, request, *args, **kwargs):
-        if not services.may_record_victims(request.user):
+        if not access.may(request.user, "record_victim"):
             raise exceptions.PermissionDenied(_("Only front-line officers, investigators, prosecutors and "
                                                 "caseworkers of an agency record victims."))
         form = VictimWriteSerializer(data=request.data, context=self.get_serializer_context())

@@ -69,7 +69,7 @@ class VictimListView(PolicyListMixin, ListView):
             log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, list(context["object_list"]),
                        purpose="name search")
         context.update(search=self.code, name=self.name, may_search_names=may_search_names(self.request.user),
-                       may_record=services.may_record_victims(self.request.user))
+                       may_record=access.may(self.request.user, "record_victim"))
         return context
 
 
@@ -78,7 +78,7 @@ class VictimCreateView(LoginRequiredMixin, FormView):
     template_name = "victims/victim_form.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_record_victims(request.user):
+        if request.user.is_authenticated and not access.may(request.user, "record_victim"):
             raise PermissionDenied(_("Front-line officers, investigators, prosecutors and caseworkers of an agency "
                                      "record victims."))
         return super().dispatch(request, *args, **kwargs)
