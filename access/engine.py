@@ -162,12 +162,8 @@ def _kept_per_user(condition):
 
 
 class ObjectRule:
-    """Subclasses declare: model, grant_model (guardian direct group-permission model), actions."""
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "condition" in cls.__dict__:  # every rule's own condition is kept per user (see above)
-            cls.condition = _kept_per_user(cls.__dict__["condition"])
+    """Subclasses declare: model, actions, and either grant_model (guardian direct
+    group-permission model: the grant, ownership and reach paths) or paths() of their own."""
 
     model = None
     grant_model = None
@@ -200,20 +196,29 @@ class ObjectRule:
         return a.functions | a.owner_functions | a.reach_functions
 
     def condition(self, user, action):
-        """The SQL condition for `action` by `user`, or None when the user can never do it."""
+        """The SQL condition for `action` by `user`, or None when the user can never do it.
+        The opening check is made here once for every rule (the action exists, the user may
+        act at all, a function of theirs allows the action); then the rule's paths decide."""
         if action not in self.actions:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
-        if not may_act_at_all(user):
+        if not may_act_at_all(user) or not set(getattr(user, "functions", ()) or ()) & self.functions_for(action):
             return None
+        return self.paths(user, action) if self._has_own_paths() else self.through(user, action, "pk")
+
+    def paths(self, user, action):
+        """The ways the user reaches objects for `action`, as one Q (engine.either of them), or
+        None when there is none; called once the opening check has passed. By default the
+        grant, ownership and reach paths; a rule whose objects follow another's (a hearing its
+        case) says so here."""
         return self.through(user, action, "pk")
 
     def visible_ids(self, user, action):
         """The pks of the objects the user may `action`, as one subquery (None when none may
         qualify): the union of the grant, ownership and reach paths, each less the user's
         exclusions. A grant path never reads the object's own table, so a rule that tests
-        another's objects (a hearing's case) semi-joins straight onto the grants. Rules with a
-        condition of their own answer with the rows that match it."""
-        if self._has_own_condition():
+        another's objects (a hearing's case) semi-joins straight onto the grants. Rules with
+        paths of their own answer with the rows that match their condition."""
+        if self._has_own_paths():
             condition = self.condition(user, action)
             return None if condition is None else ids(self.model, condition)
         paths = self._paths(user, action)
@@ -224,7 +229,7 @@ class ObjectRule:
         the objects themselves), or None when none may qualify: `path IN visible ids`. A reach
         is the exception (see the module doc): as wide as a country, it is tested on the row
         `path` joins, beside the grant and ownership ids."""
-        if self._has_own_condition():
+        if self._has_own_paths():
             visible = self.visible_ids(user, action)
             return None if visible is None else Q(**{f"{path}__in": visible})
         paths = self._paths(user, action)
@@ -237,8 +242,8 @@ class ObjectRule:
             reached &= ~Q(**{f"{path}__in": paths.excluded})
         return reached if paths.held is None else Q(**{f"{path}__in": paths.held}) | reached
 
-    def _has_own_condition(self):
-        return type(self).condition.__wrapped__ is not ObjectRule.condition.__wrapped__
+    def _has_own_paths(self):
+        return type(self).paths is not ObjectRule.paths
 
     def _paths(self, user, action):
         if action not in self.actions:

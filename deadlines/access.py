@@ -4,8 +4,8 @@ about. Registered in DeadlinesConfig.ready()."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from access.engine import Action, ObjectRule, either, may_act_at_all
-from access.functions import CASE_READERS, COORDINATORS, VICTIM_WORKERS, functions_of
+from access.engine import Action, ObjectRule, either
+from access.functions import CASE_READERS, COORDINATORS, VICTIM_WORKERS
 from access.offices import coordinated_agencies
 from accounts.functions import Function as F
 from cases.access import CASE_RULE
@@ -73,16 +73,12 @@ class DeadlineRule(ObjectRule):
                  (Q(cooperation_request__isnull=True, defendant__isnull=True), case)]
         return either(*(which & Q(case__in=allowed) for which, allowed in tests if allowed is not None))
 
-    def condition(self, user, action):
-        if action not in self.actions:
-            raise KeyError(f"Deadline has no action {action!r}")
-        if not may_act_at_all(user) or not functions_of(user) & self.actions[action].functions:
-            return None
+    def paths(self, user, action):
         if action == "coordinate":
             cases, agencies = CASE_RULE.through(user, "coordinate", "case"), coordinated_agencies(user)
             return either(cases,
-                        None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
-                        & ~self._victim_excluded(user))
+                          None if agencies is None else Q(case__isnull=True, responsible_agency__in=agencies)
+                          & ~self._victim_excluded(user))
         condition = self._anchored(user, action)
         if action == "change":
             seen = self.condition(user, "view")

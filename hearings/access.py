@@ -64,12 +64,8 @@ class HearingRule(ObjectRule):
             on_team |= supported & Q(case__is_restricted=False)
         return on_team & ~_case_excluded(user)
 
-    def condition(self, user, action):
-        if action not in self.actions:
-            raise KeyError(f"Hearing has no action {action!r}")
+    def paths(self, user, action):
         functions = functions_of(user)
-        if not may_act_at_all(user) or not functions & self.actions[action].functions:
-            return None
         if action == "coordinate":
             return CASE_RULE.through(user, "coordinate", "case")
         if action == "view":
@@ -129,10 +125,8 @@ class HearingWitnessRule(ObjectRule):
         "coordinate": HEARING_RULE.actions["coordinate"],
     }
 
-    def condition(self, user, action):
+    def paths(self, user, action):
         functions = functions_of(user)
-        if not may_act_at_all(user) or not functions & self.actions[action].functions:
-            return None
         prefix = f"{self.path}__" if self.path != "hearing" else ""
         hearing_field = f"{prefix}hearing"
         if action in ("change", "coordinate"):
@@ -171,8 +165,8 @@ class JudgeUnavailabilityRule(ObjectRule):
         "change": Action("change", _("record judges' non-availability"), COURT_STAFF),
     }
 
-    def condition(self, user, action):
-        if not may_act_at_all(user) or not is_court_staff(user):
+    def paths(self, user, action):
+        if not is_court_staff(user):
             return None
         if action == "view":
             return Q(judge__agency=user.agency_id) | Q(judge=user)

@@ -45,16 +45,12 @@ class ProtectionOrderRule(ObjectRule):
             return None
         return Q(issuing_court=user.agency_id) & (Q(case__isnull=True) | Q(case__is_restricted=False))
 
-    def condition(self, user, action):
-        if action not in self.actions:
-            raise KeyError(f"ProtectionOrder has no action {action!r}")
+    def paths(self, user, action):
         functions = functions_of(user)
-        if not may_act_at_all(user) or not functions & self.actions[action].functions:
-            return None
         if action == "coordinate":
             cases, courts = CASE_RULE.through(user, "coordinate", "case"), coordinated_agencies(user)
             listed = either(cases,
-                          None if courts is None else Q(case__isnull=True, issuing_court__in=courts))
+                         None if courts is None else Q(case__isnull=True, issuing_court__in=courts))
             return None if listed is None else listed & ~VICTIM_RULE.exclusion(user, victim="victim_id")
         safety = VICTIM_RULE.visible_ids(user, "view_safety")
         cases = CASE_RULE.visible_ids(user, "view_proceedings")
@@ -106,7 +102,7 @@ class OrderPartRule(ObjectRule):
         self.order_actions = {"view": "view", "change": change, "coordinate": "coordinate"}
         self.actions = {name: ORDER_RULE.actions[action] for name, action in self.order_actions.items()}
 
-    def condition(self, user, action):
+    def paths(self, user, action):
         condition = ORDER_RULE.condition(user, self.order_actions[action])
         return None if condition is None else Q(order__in=ProtectionOrder.objects.filter(condition).values("pk"))
 

@@ -5,7 +5,7 @@ report. Registered in ReferralsConfig.ready()."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from access.engine import Action, ObjectRule, may_act_at_all
+from access.engine import Action, ObjectRule
 from access.registry import Capability
 from accounts.functions import Function as F
 from access.functions import COORDINATORS, RECORDERS
@@ -28,8 +28,8 @@ class ReferralRule(ObjectRule):
         "coordinate": Action("coordinate", _("list the referral in a coordination report"), COORDINATORS),
     }
 
-    def condition(self, user, action):
-        if not may_act_at_all(user) or not user.agency_id or not set(user.functions) & self.actions[action].functions:
+    def paths(self, user, action):
+        if not user.agency_id:  # referrals join agencies
             return None
         if action == "coordinate":
             agencies = coordinated_agencies(user)

@@ -131,7 +131,7 @@ class VictimSectionRule(ObjectRule):
         self.victim_actions = {"view": view, "change": change}
         self.actions = {name: VICTIM_RULE.actions[action] for name, action in self.victim_actions.items()}
 
-    def condition(self, user, action):
+    def paths(self, user, action):
         victims = VICTIM_RULE.visible_ids(user, self.victim_actions[action])
         if victims is None:
             return None
@@ -149,8 +149,8 @@ class CounsellingNoteRule(VictimSectionRule):
     def __init__(self):
         super().__init__(CounsellingNote, "view_counselling", "view_counselling")
 
-    def condition(self, user, action):
-        condition = super().condition(user, action)
+    def paths(self, user, action):
+        condition = super().paths(user, action)
         if condition is None or not user.agency_id:
             return None
         return condition & Q(agency_id=user.agency_id)
