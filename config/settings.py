@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "deadlines",
     "protection",
     "reports",
+    "demo",
     "benchmarks",
 ]
 

@@ -12,7 +12,7 @@ from victims.models import Victim
 
 from . import factories
 
-# Demo objects by short name (see accounts/management/commands/seed_demo.py).
+# Demo objects by short name (see demo/management/commands/seed_demo.py).
 CASES = {
     "C1": "PT-LIS-2026-0001",  # multi-agency, NGO-supported, focal point coordinating
     "C2": "PT-LIS-2026-0002",  # restricted: public official; team = prosecutor only

@@ -6,7 +6,7 @@ import datetime
 from django.contrib.auth.models import Group
 
 from accounts.functions import AgencyKind as K, Function as F
-from accounts.management.commands.seed_demo import AGENCIES as DEMO_AGENCIES, BACKGROUND_STAFF, USERS as DEMO_USERS
+from demo.management.commands.seed_demo import AGENCIES as DEMO_AGENCIES, BACKGROUND_STAFF, USERS as DEMO_USERS
 from accounts.models import Agency, Jurisdiction, User
 from hearings.models import Courtroom, JudgeUnavailability
 from referrals.models import ServiceProvider
