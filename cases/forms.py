@@ -5,7 +5,6 @@ import access
 from access.mixins import VersionedFormMixin
 from accounts.models import Agency, User
 from accounts.review import offer_review
-from victims.models import Victim
 
 from .models import (
     Appeal, Asset, Case, CaseAssignment, CaseNote, Charge, CompensationClaim, CooperationRequest,
@@ -61,7 +60,7 @@ class DefendantForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only victims the user may see can be named as the same person (by code, never name).
-        self.fields["victim"].queryset = access.visible(user, Victim)
+        self.fields["victim"].queryset = access.visible(user, self.fields["victim"].queryset)
         offer_review(self)
 
 
@@ -127,7 +126,7 @@ class CompensationClaimForm(forms.ModelForm):
     def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The case's victims the user may see: a claim is filed for someone the filer knows.
-        self.fields["victim"].queryset = access.visible(user, Victim.objects.filter(case_links__case=case))
+        self.fields["victim"].queryset = access.visible(user, self.fields["victim"].queryset.filter(case_links__case=case))
 
 
 class NoteForm(forms.ModelForm):

@@ -8,7 +8,12 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self):
         from access import register
+        from cases.panels import CASE_PAGE
+        from victims.panels import VICTIM_PAGE
 
         from . import access as rules, signals  # noqa: F401
+        from .selectors import case_deadlines, victim_deadlines
 
         register(*rules.RULES)
+        CASE_PAGE.add(case_deadlines)
+        VICTIM_PAGE.add(victim_deadlines)

@@ -1,7 +1,8 @@
 """Generated deadlines follow their sources: every save of a case, referral, cooperation
 request, defendant, protection order, violation, risk assessment, reflection period or
 residence permit, and every change of a case team, brings its deadlines up to date in the same
-transaction (admin, API, pages and tasks alike)."""
+transaction (admin, API, pages and tasks alike); a review held and a violation reported, which
+protection announces, likewise."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 from cases.models import Case, CooperationRequest, Defendant
 from cases.signals import case_team_changed
 from protection.models import ProtectionOrder, Violation
+from protection.signals import order_reviewed, violation_reported
 from referrals.models import Referral
 from victims.models import ReflectionPeriod, ResidencePermit, RiskAssessment
 
@@ -72,6 +74,16 @@ def residence_permit_saved(sender, instance, **kwargs):
     if not _skip(kwargs):
         deadlines.for_residence_permit(instance)
         deadlines.permit_renewed(instance)
+
+
+@receiver(order_reviewed, dispatch_uid="deadlines.order_reviewed")
+def review_held(sender, *, order, **kwargs):
+    deadlines.order_reviewed(order=order)
+
+
+@receiver(violation_reported, dispatch_uid="deadlines.violation_reported")
+def violation_told(sender, *, violation, recipients, **kwargs):
+    deadlines.tell_of_violation(violation, recipients)
 
 
 @receiver(case_team_changed)

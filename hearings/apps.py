@@ -8,7 +8,10 @@ class HearingsConfig(AppConfig):
 
     def ready(self):
         from access import register
+        from cases.panels import CASE_PAGE
 
         from . import access as rules
+        from .selectors import case_hearings
 
         register(*rules.RULES)
+        CASE_PAGE.add(case_hearings)

@@ -6,17 +6,15 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
 from accounts.functions import Function
 from accounts.versioning import check_version
-from deadlines import services as deadlines
-from deadlines.models import Notification
 
 from .models import OrderEvent, ProtectionOrder, Violation
+from .signals import order_reviewed, violation_reported
 
 S = ProtectionOrder.Status
 logger = logging.getLogger(__name__)
@@ -143,7 +141,7 @@ def review(order, *, actor, version, on, outcome, next_review_on=None):
         raise ValidationError({"outcome": _("Say what the review found.")})
     if next_review_on is not None and next_review_on <= on:
         raise ValidationError({"next_review_on": _("The next review comes after this one.")})
-    deadlines.order_reviewed(order=current)
+    order_reviewed.send(sender=ProtectionOrder, order=current)
     current.next_review_on = next_review_on
     current.save()
     OrderEvent.objects.create(order=current, kind=OrderEvent.Kind.REVIEWED, on=on, by=actor, details=outcome.strip())
@@ -232,20 +230,7 @@ def report_violation(violation, *, actor):
         violation.reported_by = actor
         violation.full_clean()
         violation.save()  # the risk re-assessment deadline follows (deadlines.signals)
-    def case_for(user):
-        # The case is named only to those who may open it (it may be restricted to its team).
-        return f" ({order.case.reference})" if order.case_id and access.can(user, "view", order.case) else ""
-
-    Notification.objects.bulk_create([
-        Notification(recipient=user, kind=Notification.Kind.VIOLATION, violation=violation,
-                     subject=_("Protection order violated: %(victim)s%(case)s") % {"victim": order.victim.code,
-                                                                                   "case": case_for(user)},
-                     body=_("A violation of the %(kind)s was reported on %(date)s. The victim's risk must be "
-                            "re-assessed.") % {"kind": order.get_kind_display().lower(),
-                                               "date": timezone.localtime(violation.occurred_at).date()},
-                     url=reverse("protection-order-detail", args=[order.pk]))
-        for user in violation_recipients(order)
-    ], ignore_conflicts=True)
+    violation_reported.send(sender=Violation, violation=violation, recipients=violation_recipients(order))
     return violation
 
 
@@ -257,12 +242,3 @@ def update_violation(violation, *, actor):
     violation.save()
     return violation
 
-
-def needs_reassessment():
-    """SQL for victims whose last violation came after their last completed risk assessment."""
-    from victims.models import RiskAssessment
-
-    newer = Violation.objects.filter(order__victim=OuterRef("pk")).filter(
-        ~Exists(RiskAssessment.objects.filter(victim=OuterRef("order__victim"), completed=True,
-                                              assessed_on__gte=OuterRef("reported_at__date"))))
-    return Exists(newer)

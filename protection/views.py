@@ -1,6 +1,6 @@
 """Protection order pages [SPEC 2.6]: recording an order, its page (terms, events, violations,
 deadlines), varying, reviewing and revoking it, reporting a violation and recording what was
-done about it; and the "Protection orders" section of the victim page (victim_section).
+done about it. The "Protection orders" panels of the victim and case pages are in selectors.py.
 
 Every page loads its object through the access policy (404 for what the user may not see,
 403 for what they may not do) and writes through protection.services, which asks again.
@@ -9,8 +9,6 @@ Every page loads its object through the access policy (404 for what the user may
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -21,7 +19,6 @@ import access
 from access.mixins import add_errors
 from accounts.audit import log_access
 from accounts.models import AccessLog
-from deadlines.models import Deadline
 from cases.models import Case
 from victims.models import Victim
 
@@ -37,35 +34,6 @@ def orders_for(user):
     orders = ProtectionOrder.objects.select_related("victim", "case", "issuing_court", "restrained_defendant",
                                                     "recorded_by")
     return services.with_visibility(user, orders)
-
-
-def _violation_counts(orders):
-    counted = (Violation.objects.filter(order=OuterRef("pk")).order_by().values("order")
-               .annotate(n=Count("pk")).values("n"))
-    return orders.annotate(violation_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
-
-
-def victim_section(user, victim):
-    """Context for the "Protection orders" section of the victim page: the victim's orders the
-    user may see, and where the user may record a new one (for the victim alone, or in each of
-    the victim's cases the user sees). The queries do not grow with the number of orders.
-
-    VictimDetailView adds it: context.update(protection.views.victim_section(user, victim)).
-    """
-    orders = access.with_permissions(user, services.with_visibility(user, ProtectionOrder.objects.filter(
-        victim=victim)), "change", "report_violation")
-    orders = list(_violation_counts(orders).select_related("issuing_court", "case"))
-    record_in = []
-    if access.may_use(user, ProtectionOrder, "change"):
-        cases = list(access.with_permissions(user, Case.objects.filter(victim_links__victim=victim), "view", "change")
-                     .order_by("reference"))
-        record_in = [case for case in cases if services.may_record_some(user, victim, case)]
-    return {
-        "protection_orders": orders,
-        "may_record_order": services.may_record_some(user, victim) if access.may_use(user, ProtectionOrder, "change")
-        else False,
-        "record_order_in": record_in,
-    }
 
 
 class OrderMixin(LoginRequiredMixin):
@@ -165,7 +133,7 @@ class OrderDetailView(OrderMixin, TemplateView):
             context["relative_count"] = order.protected_relatives.count()
         context["events"] = order.events.select_related("by")
         context["violations"] = order.violations.select_related("reported_by")
-        context["deadlines"] = access.visible(user, Deadline.objects.filter(protection_order=order)).select_related(
+        context["deadlines"] = access.visible(user, order.deadlines.all()).select_related(
             "responsible_user", "responsible_agency")
         if order.case_visible:
             access.record_shown(user, [order.case], purpose="protection order")

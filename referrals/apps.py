@@ -9,10 +9,13 @@ class ReferralsConfig(AppConfig):
     def ready(self):
         from access import declare, register
         from victims.grants import add_source
+        from victims.panels import VICTIM_PAGE
 
         from . import access as rules
         from .grants import referral_summary_grants
+        from .selectors import victim_referrals
 
         register(*rules.RULES)
         declare(*rules.CAPABILITIES)
         add_source(referral_summary_grants)
+        VICTIM_PAGE.add(victim_referrals)

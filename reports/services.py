@@ -22,7 +22,8 @@ from deadlines import services as deadlines
 from hearings import services as hearings
 from hearings.models import Hearing, SpecialMeasure
 from victims.children import case_is_child
-from victims.flags import case_needs_non_punishment_decision, case_needs_risk_reassessment
+from protection.flags import case_needs_risk_reassessment
+from victims.flags import case_needs_non_punishment_decision
 
 PROSECUTOR = CaseAssignment.TeamRole.PROSECUTOR
 CLOSED_STAGES = (Case.Stage.CLOSED, Case.Stage.CLOSED_NO_CHARGE)

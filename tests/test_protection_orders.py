@@ -16,7 +16,7 @@ from cases.models import Case, Defendant
 from deadlines.models import Deadline, Notification
 from protection import services
 from protection.models import OrderEvent, ProtectionOrder, Violation
-from victims.flags import case_needs_risk_reassessment
+from protection.flags import case_needs_risk_reassessment, victim_needs_risk_reassessment
 from victims.models import ProtectedRelative, RiskAssessment, Victim
 
 from .conftest import DEMO_USERS
@@ -338,7 +338,7 @@ def test_a_violation_flags_the_victim_and_tells_the_prosecutor_and_the_ngo_once(
     # The flag shows on the victim page and its list.
     page = client.get(f"/victims/{v2.pk}/").content.decode()
     assert 'class="flag-risk-reassessment"' in page and "Risk re-assessment needed" in page
-    assert Victim.objects.filter(services.needs_reassessment()).get() == v2
+    assert Victim.objects.filter(victim_needs_risk_reassessment()).get() == v2
     # The prosecutor of the case and the NGO's caseworker, once each; nobody else.
     notes = Notification.objects.filter(violation=violation)
     assert sorted(notes.values_list("recipient__username", flat=True)) == ["caseworker", "prosecutor"]
@@ -367,7 +367,7 @@ def test_an_unfinished_assessment_leaves_the_flag(order, demo):
                               actor=demo.user("prosecutor"))
     RiskAssessment.objects.create(victim=order.victim, level="high", completed=False,
                                   assessed_by=demo.user("caseworker"), agency=demo.user("caseworker").agency)
-    assert Victim.objects.filter(services.needs_reassessment()).filter(pk=order.victim_id).exists()
+    assert Victim.objects.filter(victim_needs_risk_reassessment()).filter(pk=order.victim_id).exists()
     assert Deadline.objects.get(kind="risk_reassessment", victim=order.victim).status == "open"
 
 

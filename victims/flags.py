@@ -1,5 +1,7 @@
 """Conditions that must stay visible until someone acts on them, as SQL expressions so list
-pages and dashboards flag every row in the same query."""
+pages and dashboards flag every row in the same query. Apps above victims add the flags of
+their own facts (protection: a risk re-assessment after a violation) with add_flag in their
+ready()."""
 
 from django.db.models import Exists, OuterRef
 
@@ -27,22 +29,16 @@ def case_needs_non_punishment_decision():
     return Exists(_charged_with_related_offence(defendant__case=OuterRef("pk")))
 
 
-def victim_needs_risk_reassessment():
-    """For Victim querysets: a protection order of the victim was violated after their last
-    completed risk assessment [SPEC 2.6]; it stays until a completed assessment is recorded."""
-    from protection.services import needs_reassessment
-
-    return needs_reassessment()
+_FLAGS = {"non_criminalisation_flag": victim_needs_non_punishment_decision}
 
 
-def case_needs_risk_reassessment():
-    """For Case querysets: a victim of this case needs a risk re-assessment after a violation."""
-    from .models import Victim
-
-    return Exists(Victim.objects.filter(case_links__case=OuterRef("pk")).filter(victim_needs_risk_reassessment()))
+def add_flag(name, expression):
+    """Flag every victim list with `name`: `expression()` is SQL for Victim querysets."""
+    if name in _FLAGS:
+        raise ValueError(f"The victim flag {name!r} is added twice.")
+    _FLAGS[name] = expression
 
 
 def with_flags(victims):
     """Victims with the conditions that must stay visible, in the same query."""
-    return victims.annotate(non_criminalisation_flag=victim_needs_non_punishment_decision(),
-                            risk_reassessment_flag=victim_needs_risk_reassessment())
+    return victims.annotate(**{name: expression() for name, expression in _FLAGS.items()})

@@ -23,13 +23,16 @@ from access.drf import (
     values_reviewed_field,
 )
 from accounts.models import Agency, User
-from victims.models import Victim
 
 from .. import services
 from ..models import (
     Appeal, Asset, Case, CaseAssignment, CaseNote, CaseStageChange, Charge, CompensationClaim, CooperationRequest,
     CoordinationMeeting, Defendant, Verdict,
 )
+
+# The victim a defendant is or a claim is for: the model their relation names, since cases
+# sits below victims and does not import it.
+VICTIM = Defendant._meta.get_field("victim").related_model
 
 
 def case_field(model):
@@ -78,7 +81,7 @@ class DefendantSerializer(ModelRulesSerializer):
         fields = "__all__"
 
     victim = PolicyRelatedField(
-        Victim, allow_null=True, required=False,
+        VICTIM, allow_null=True, required=False,
         help_text=_("The victim this defendant is (the same person), if any; shown only to those who may see that "
                     "victim's identity."),
     )
@@ -147,7 +150,7 @@ class DefendantViewSet(SectionViewSet):
     filter_fields = ("kind", "is_public_official", "custody")
 
     def get_queryset(self):
-        identities = access.visible(self.request.user, Victim.objects.filter(pk=OuterRef("victim_id")), "view_identity")
+        identities = access.visible(self.request.user, VICTIM.objects.filter(pk=OuterRef("victim_id")), "view_identity")
         return super().get_queryset().annotate(victim_identity_visible=Exists(identities))
 
     def perform_create(self, serializer):
@@ -198,7 +201,7 @@ class CooperationRequestSerializer(ModelRulesSerializer):
 class CompensationClaimSerializer(ModelRulesSerializer):
     parent_field = "case"
     case = case_field(CompensationClaim)
-    victim = PolicyRelatedField(Victim, help_text=_("A victim linked to the same case."))
+    victim = PolicyRelatedField(VICTIM, help_text=_("A victim linked to the same case."))
     victim_code = serializers.CharField(source="victim.code", read_only=True)
 
     class Meta:

@@ -10,13 +10,9 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 import access
 from access.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import Jurisdiction, TrainingRecord
-from deadlines import services as deadlines
-from hearings import services as hearings
-from hearings.models import Hearing
-from victims.flags import with_flags
-from victims.models import Victim
 
 from .. import lifecycle, services
+from ..panels import CASE_PAGE
 from ..forms import CaseCreateForm, CaseForm, MoveForm, NoteForm
 from ..models import Case, CaseNote, ExploitationForm
 
@@ -87,7 +83,6 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         trained = TrainingRecord.objects.filter(user=OuterRef("user_id"))
         context["team"] = case.assignments.select_related("user").annotate(trained=Exists(trained)).order_by(
             "team_role", "started_on")
-        context["victims"] = with_flags(access.visible(user, Victim.objects.filter(case_links__case=case)))
         context["stage_changes"] = case.stage_changes.select_related("changed_by")
         context["transitions"] = lifecycle.available_transitions(case, user)
         context["standard_days"] = lifecycle.stage_standard_days(case, case.priority == Case.Priority.CHILD)
@@ -105,30 +100,9 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         context["note_form"] = NoteForm() if may["add_note"] else None
         context["exclusions"] = case.exclusions.select_related("user") if may["manage_team"] else None
         context["audience"] = access.audience(case, user)
-        context.update(calendar_panels(user, case, may))
+        # Victims, hearings, deadlines and protection orders: the panels the apps above add.
+        context.update(CASE_PAGE.context(user, case, may))
         return context
-
-
-def calendar_panels(user, case, may):
-    """The case's hearings, deadlines and protection orders the user may see, for its page:
-    one query each, whatever their number [SPEC 2.5, 2.6, 3]."""
-    from protection.models import ProtectionOrder
-
-    case_hearings = list(access.visible(user, Hearing.objects.filter(case=case)).select_related(
-        "court", "courtroom", "judge", "prosecutor", "adjourned_to"))
-    orders = access.visible(user, ProtectionOrder.objects.filter(case=case)).select_related(
-        "victim", "issuing_court").order_by("-issued_on", "-id")
-    return {
-        "hearings": case_hearings,
-        "adjourned_count": sum(1 for hearing in case_hearings if hearing.status == Hearing.Status.ADJOURNED),
-        # Before the case's court (no query for its prosecution: the case carries their rights),
-        # else before any court they may list it in.
-        "may_schedule": hearings.may_schedule(user, case, case.court) or (
-            access.may_use(user, Hearing, "change") and hearings.schedulable_cases(user).filter(pk=case.pk).exists()),
-        "case_deadlines": list(deadlines.on_case(user, case)),
-        "may_add_deadline": may["change"],
-        "protection_orders": list(orders),
-    }
 
 
 class CaseUpdateView(PolicyObjectMixin, UpdateView):

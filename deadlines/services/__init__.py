@@ -16,6 +16,7 @@ from .generated import (
     order_reviewed,
     permit_renewed,
 )
+from .notices import tell_of_violation
 from .reading import (
     LISTED,
     inbox,
@@ -38,5 +39,5 @@ __all__ = [
     "for_residence_permit", "for_risk_assessment", "for_violation", "inbox", "listing", "mark_all_read",
     "mark_met", "mark_missed", "mark_passed", "mark_read", "mine", "on_case", "on_victim", "open_counts", "order_reviewed",
     "permit_renewed",
-    "responsible", "unread_count", "with_case_visible",
+    "responsible", "tell_of_violation", "unread_count", "with_case_visible",
 ]

@@ -19,8 +19,6 @@ from accounts.audit import log_access
 from access.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
 from cases.models import Case, Charge
-from deadlines.services import on_victim
-from referrals.models import Referral
 
 from .. import services
 from ..api.victim import victim_export
@@ -32,6 +30,7 @@ from ..forms import (
 from ..identity import reveal_identity, search_by_name
 from ..models import Consent, CooperationWithAuthorities, CounsellingNote, Victim, VictimIdentity
 from ..models.justice import RELATED_OFFENCES
+from ..panels import VICTIM_PAGE
 
 
 def may_search_names(user):
@@ -120,9 +119,6 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         access.record_shown(user, cases, purpose="victim page")
         context["cases"] = cases
         context["supports"] = list(victim.supports.filter(ended_on__isnull=True).select_related("agency"))
-        # Referrals of this victim the reader's agency sent or received [SPEC 2.4].
-        context["referrals"] = access.visible(user, Referral.objects.filter(victim=victim)).select_related(
-            "from_agency", "to_agency")
         context["audience"] = access.audience(victim, user)
         context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
         context["next_status"] = bool(services.next_statuses(victim.status))
@@ -162,10 +158,8 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
         context["pending_charges"] = self.pending_charges(user, victim)
         context["record_non_punishment"] = may["record_non_punishment"] and bool(context["pending_charges"])
-        from protection.views import victim_section
-
-        context.update(victim_section(user, victim))
-        context["victim_deadlines"] = list(on_victim(user, victim))
+        # Referrals, protection orders and deadlines: the panels the apps above add.
+        context.update(VICTIM_PAGE.context(user, victim, may))
         return context
 
     @staticmethod
