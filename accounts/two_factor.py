@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import match_token
@@ -119,8 +120,6 @@ def check(user, code):
 def wait_seconds(user):
     """How long the user's authenticator still refuses every code after repeated wrong ones
     (0 when it does not)."""
-    from django.utils import timezone
-
     waits = []
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         allowed, data = device.verify_is_allowed()

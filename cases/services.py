@@ -10,16 +10,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.functions import Function
-from .grants import sync_case_grants, sync_case_team
+from accounts.models import User
 
+from .grants import sync_case_grants, sync_case_team
 from .models import Case, CaseAgency, CaseAssignment, CaseExclusion
 from .signals import case_team_changed
 
 
 def eligible_team_members(case):
     """Who may be put on the case team: active people of the agencies taking part."""
-    from accounts.models import User
-
     return User.objects.filter(is_active=True, agency__case_roles__case=case).distinct()
 
 

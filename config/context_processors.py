@@ -1,6 +1,11 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 import access
+from accounts.two_factor import owed
 from cases.models import Case
 from deadlines.models import Deadline
+from deadlines.services import unread_count
 from hearings.models import Hearing, JudgeUnavailability
 from referrals.models import Referral
 from victims.models import Victim
@@ -12,13 +17,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "nav_unread": 0}
-    from accounts.two_factor import owed
 
     if owed(user):  # nothing opens before the second factor: no menu to follow yet
         return {"nav": [], "nav_unread": 0}
-    from deadlines.services import unread_count
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
 
     entries = [(reverse("home"), _("Home"))]
     if access.may_use(user, Case):

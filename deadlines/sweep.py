@@ -36,8 +36,10 @@ from django.utils.translation import gettext as _, ngettext
 import access
 from accounts.functions import Function
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, CaseAssignment
 from hearings.models import Hearing
+from protection.services import expire_due
+from victims.models import VictimCaseLink, VictimSupport
 
 from . import notice_times
 from . import services as deadline_services
@@ -217,8 +219,6 @@ class Batch:
         return people.get(agency_id, [])
 
     def prosecutor(self, case_id):
-        from cases.models import CaseAssignment
-
         def load():
             holders = {}
             assignments = (CaseAssignment.objects.filter(
@@ -233,8 +233,6 @@ class Batch:
 
     def caseworkers_supporting(self, victim_ids):
         """The caseworkers of the NGOs supporting any of `victim_ids` (within the batch's victims)."""
-        from victims.models import VictimSupport
-
         def load():
             victims = {row.victim_id for row in self.rows if getattr(row, "victim_id", None)}
             victims |= set(self._hearing_victims())
@@ -255,8 +253,6 @@ class Batch:
         return [victim_id for victim_ids in self.case_victims().values() for victim_id in victim_ids]
 
     def case_victims(self):
-        from victims.models import VictimCaseLink
-
         def load():
             cases = {row.case_id for row in self.rows if isinstance(row, Hearing)}
             linked = defaultdict(list)
@@ -268,8 +264,6 @@ class Batch:
         return self.read("case_victims", load)
 
     def team(self, case_id, roles):
-        from cases.models import CaseAssignment
-
         def load():
             cases = {row.case_id for row in self.rows if isinstance(row, Hearing)}
             members = defaultdict(list)
@@ -388,8 +382,6 @@ def hearing_people(hearing, batch, now):
 
 
 def _hearing_people(hearing, batch):
-    from cases.models import CaseAssignment
-
     users = [hearing.prosecutor] if hearing.prosecutor_id else []
     users += batch.team(hearing.case_id, {CaseAssignment.TeamRole.PROSECUTOR,
                                           CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE})
@@ -579,8 +571,6 @@ def run(*, now=None, trigger="beat"):
     """One sweep; returns its SweepRun (counts of what it did). The notifications it records
     are e-mailed by deadlines.mailing, a task of its own: a slow mail server never holds up
     the sweep or the rows it locks."""
-    from protection.services import expire_due
-
     now = now or timezone.now()
     record = SweepRun.objects.create(trigger=trigger)
     counts = Counter()

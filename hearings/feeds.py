@@ -23,13 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from access.engine import may_act_at_all
 from accounts.functions import Function
 from accounts.models import User
 from cases.models import CaseAssignment
-from victims.models import VictimCaseLink
-
 from deadlines import services as deadline_services
 from deadlines.models import Deadline
+from victims.models import VictimCaseLink
 
 from .models import CalendarFeedToken, Hearing
 
@@ -181,8 +181,6 @@ def redacted_path(row):
 def user_for_token(token):
     """The live token row (with its user) for a secret, or None: unknown, revoked, or a user
     who may no longer act (inactive, or whose agency is closed)."""
-    from access.engine import may_act_at_all
-
     row = (CalendarFeedToken.objects.select_related("user", "user__agency")
            .filter(token_hash=CalendarFeedToken.digest(token), revoked_at__isnull=True).first())
     if row is None or not row.user.is_active or not may_act_at_all(row.user):

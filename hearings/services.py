@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from accounts.functions import Function
 from accounts.versioning import check_version
+from cases.services import lock
+from victims.models import VictimCaseLink
 
 from . import scheduling
 from .models import Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
@@ -55,8 +58,6 @@ def _check_court_and_room(hearing):
 @transaction.atomic
 def schedule(hearing, *, actor, confirmed=()):
     """Save a new hearing set by `actor`, after the scheduling checks."""
-    from cases.services import lock
-
     if hearing.case_id is None:
         raise ValidationError({"case": _("Choose the case.")})
     lock(hearing.case)
@@ -162,8 +163,6 @@ def save_witness(witness, *, actor, confirmed=()):
         raise ValidationError(_("Witnesses are added to a scheduled hearing; this one is %(status)s.")
                               % {"status": hearing.get_status_display().lower()})
     if witness.victim_id:
-        from victims.models import VictimCaseLink
-
         if not VictimCaseLink.objects.filter(victim_id=witness.victim_id, case_id=hearing.case_id).exists():
             raise ValidationError({"victim": _("This victim is not linked to the hearing's case.")})
     witness.full_clean()
@@ -179,8 +178,6 @@ COURT_RECORD = ("defence_heard", "decision", "decided_on", "decision_notes", "ap
 
 
 def is_court_of(user, hearing):
-    from accounts.functions import Function
-
     return bool(user.agency_id == hearing.court_id
                 and (user.has_function(Function.COURT_CLERK) or user.has_function(Function.JUDGE)))
 

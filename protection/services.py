@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 
 import access
 from accounts.functions import Function
+from accounts.models import User
 from accounts.versioning import check_version
+from cases.models import Case, CaseAssignment, CaseExclusion
+from victims.models import Victim
 
 from .models import OrderEvent, ProtectionOrder, Violation
 from .signals import order_reviewed, violation_reported
@@ -36,9 +39,6 @@ def with_visibility(user, orders):
     victim_visible (the victim record), identity_visible (the victim's identity, and so the
     protected relatives' names), case_visible (the case) and proceedings_visible (the case's
     defendants, and so the restrained person)."""
-    from cases.models import Case
-    from victims.models import Victim
-
     def seen(model, field, action="view"):
         rows = access.visible(user, model.objects.filter(pk=OuterRef(field)), action)
         return ExpressionWrapper(Exists(rows), output_field=BooleanField())
@@ -190,9 +190,6 @@ def violation_recipients(order):
     """Who is told of a violation: the case's current prosecutors (the order's case, or every
     case of the victim) and the caseworkers of the NGOs supporting the victim [SPEC 2.6]; never
     someone excluded from a case of the victim."""
-    from accounts.models import User
-    from cases.models import CaseAssignment, CaseExclusion
-
     cases = [order.case_id] if order.case_id else list(order.victim.case_links.values_list("case_id", flat=True))
     prosecutors = CaseAssignment.objects.filter(case_id__in=cases, team_role=CaseAssignment.TeamRole.PROSECUTOR,
                                                 ended_on__isnull=True, user=OuterRef("pk"))

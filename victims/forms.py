@@ -4,6 +4,7 @@ as they are separate records; what a form offers depends on what the policy lets
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+import access
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction
 from accounts.review import offer_review
@@ -400,8 +401,6 @@ class CounsellingNoteForm(forms.ModelForm):
 
 
 def visible_linked_cases(user, victim):
-    import access
-
     return access.visible(user, Case.objects.filter(victim_links__victim=victim))
 
 

@@ -15,9 +15,11 @@ import access
 from accounts.audit import log_access
 from accounts.functions import AgencyKind
 from accounts.models import AccessLog
-from .grants import sync_victim_grants
 from accounts.versioning import STALE_MESSAGE
+from cases import services as case_services
+from cases.models import Case
 
+from .grants import sync_victim_grants
 from .models import (
     IDENTITY_FIELDS, SHELTER_FIELDS, AssistanceService, Indicator, Consent, ReflectionPeriod, ResidencePermit, Return,
     StatusDecision, Victim, VictimCaseLink, VictimIdentity, VictimSupport,
@@ -334,8 +336,6 @@ def _raise_child_priority(victim):
     """A child victim (or one whose age is in doubt) makes each linked case a child case [GP 19]."""
     if not victim.is_treated_as_child:
         return
-    from cases import services as case_services
-    from cases.models import Case
 
     for case in Case.objects.filter(victim_links__victim=victim).exclude(priority=Case.Priority.CHILD):
         locked = case_services.lock(case)
@@ -449,8 +449,6 @@ def start_reflection_period(victim, *, jurisdiction, started_on=None, granted_by
 
 
 def open_linked_cases(victim):
-    from cases.models import Case
-
     return Case.objects.filter(victim_links__victim=victim).exclude(stage__in=OPEN_STAGES_EXCLUDED)
 
 

@@ -4,12 +4,14 @@ a second row; signals.py calls these on every save of a source."""
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import lifecycle
-from cases.models import Case
+from cases.models import Case, CaseAssignment, CooperationRequest as CR, Defendant
+from referrals.models import Referral
 from victims.children import case_is_child
 
 from ..models import Deadline
@@ -51,8 +53,6 @@ def _retire(queryset, *, met, when=None):
 
 
 def current_prosecutor(case):
-    from cases.models import CaseAssignment
-
     return case.holder(CaseAssignment.TeamRole.PROSECUTOR)
 
 
@@ -64,8 +64,6 @@ def _prosecuting_agency(case, role="prosecuting"):
 def _stage_owner(case):
     """Who answers for a stage's time standard: the police while a case is investigated, the
     prosecution afterwards; whichever the case has when the other is missing."""
-    from cases.models import Case, CaseAssignment
-
     police = (CaseAssignment.TeamRole.LEAD_INVESTIGATOR, "investigating")
     prosecution = (CaseAssignment.TeamRole.PROSECUTOR, "prosecuting")
     order = [police, prosecution] if case.stage in (Case.Stage.INTAKE, Case.Stage.INVESTIGATION) else [
@@ -100,8 +98,6 @@ def for_case_stage(case):
 
 
 def for_referral(referral):
-    from referrals.models import Referral
-
     key = f"referral:{referral.pk}:response"
     rows = Deadline.objects.filter(source_key=key)
     if referral.status == Referral.Status.WITHDRAWN:
@@ -116,8 +112,6 @@ def for_referral(referral):
 
 
 def for_cooperation_request(request):
-    from cases.models import CooperationRequest as CR
-
     key = f"cooperation:{request.pk}:response"
     rows = Deadline.objects.filter(source_key=key)
     if request.status == CR.Status.WITHDRAWN or not request.response_due_on:
@@ -134,8 +128,6 @@ def for_cooperation_request(request):
 
 
 def for_defendant(defendant):
-    from cases.models import Defendant
-
     rows = Deadline.objects.filter(defendant=defendant, kind=K.PRE_TRIAL_DETENTION).exclude(source_key="")
     if defendant.custody != Defendant.Custody.PRE_TRIAL_DETENTION or not defendant.detention_limit_on:
         return _retire(rows, met=True)
@@ -178,8 +170,6 @@ def order_reviewed(*, order):
 
 def for_violation(violation):
     """A violation calls for a new risk assessment of the protected victim [SPEC 2.6]."""
-    from django.conf import settings
-
     order = violation.order
     return _upsert(
         f"violation:{violation.pk}:reassessment", kind=K.RISK_REASSESSMENT, protection_order=order,
@@ -229,8 +219,6 @@ def after_team_change(case, handed_over):
     team follow its new holders; the deadlines people entered for someone who left a function
     pass to whoever holds it now, or to no one in person (their agency, else the case's
     prosecutor, answers then): continuity means nothing stays with a person who has gone [GP 15]."""
-    from ..models import Deadline
-
     for_case_stage(case)
     for request in case.cooperation_requests.all():
         for_cooperation_request(request)

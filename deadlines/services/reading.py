@@ -4,11 +4,13 @@ notification inbox."""
 import datetime
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 import access
+from cases.models import Case
 
-from ..models import Deadline
+from ..models import Deadline, Notification
 
 
 def open_counts(cases, user=None):
@@ -67,8 +69,6 @@ def with_case_visible(user, deadlines):
     """Annotate `case_visible`: whether the user may see the deadline's case. A deadline seen
     through a victim's order need not open its case, and a restricted case's reference must
     not show through it."""
-    from cases.models import Case
-
     return deadlines.annotate(case_visible=Exists(access.visible(user, Case.objects.filter(pk=OuterRef("case_id")))))
 
 
@@ -99,8 +99,6 @@ def _on_page(user, about, recent_days):
 # nobody else reads or marks it, whatever their rights to what it is about.
 
 def inbox(user):
-    from ..models import Notification
-
     return Notification.objects.filter(recipient=user) if user.is_authenticated else Notification.objects.none()
 
 
@@ -110,8 +108,6 @@ def unread_count(user):
 
 def mark_read(user, pk):
     """Mark the user's own notification `pk` read (404 for anyone else's); returns it."""
-    from django.shortcuts import get_object_or_404
-
     notification = get_object_or_404(inbox(user), pk=pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()

@@ -11,13 +11,23 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from accounts.functions import AgencyKind, Function
 from accounts.models import Agency, Jurisdiction, TrainingRecord, User
+from accounts.two_factor import secret
 from cases import lifecycle
 from cases import services as case_services
-from cases.models import Case, CaseAgency, CaseAssignment, Charge, Defendant
-from hearings.models import Hearing
+from cases.models import (
+    Case, CaseAgency, CaseAssignment, Charge, CooperationRequest as CR, CoordinationMeeting, Defendant,
+)
+from deadlines import services as deadline_services
+from deadlines.models import Deadline
+from hearings import services as hearing_services
+from hearings.models import Courtroom, Hearing, HearingWitness, JudgeUnavailability, SpecialMeasure
+from protection import services as order_services
+from protection.models import ProtectionOrder, Violation
 from referrals import services as referral_services
 from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
@@ -286,10 +296,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         if settings.DEMO_TOTP_KEY:
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            from accounts.two_factor import secret
-
             key = secret(TOTPDevice(key=settings.DEMO_TOTP_KEY))
             self.stdout.write("Those who may see victims' identities then give a second factor: the page shows a demo "
                               f"account's current code (or add the demo key {key} to an authenticator app).")
@@ -302,10 +308,6 @@ class Command(BaseCommand):
         """Demo identity readers get an authenticator with the public demo key (settings.
         DEMO_TOTP_KEY), so the two-factor page can show them their code; without that key they
         set one up at first sign-in like anyone."""
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from accounts import two_factor
-
         if not settings.DEMO_TOTP_KEY or not two_factor.required(user):
             return
         TOTPDevice.objects.update_or_create(
@@ -382,13 +384,6 @@ class Command(BaseCommand):
         """Courtrooms, the judge's leave, Operation Harvest's hearings (one adjourned at the
         defence's request), its witnesses' special measures, Maria's no-contact order and the
         case's deadlines. Dates are relative to today so the calendar always has something."""
-        from deadlines import services as deadline_services
-        from deadlines.models import Deadline
-        from hearings import services as hearing_services
-        from hearings.models import Courtroom, HearingWitness, JudgeUnavailability, SpecialMeasure
-        from protection import services as order_services
-        from protection.models import ProtectionOrder
-
         court = agencies["pt-court"]
         if Courtroom.objects.filter(court=court).exists():
             return
@@ -454,14 +449,6 @@ class Command(BaseCommand):
         meetings, and a missed and an extended deadline [SPEC 2.5]. The coordination office
         takes no part in these cases: it reaches them as every unrestricted case of its country.
         Their staff never sign in. Dates are relative to today."""
-        from cases.models import CooperationRequest as CR, CoordinationMeeting
-        from deadlines import services as deadline_services
-        from deadlines.models import Deadline
-        from hearings import services as hearing_services
-        from hearings.models import Courtroom, HearingWitness, SpecialMeasure
-        from protection import services as order_services
-        from protection.models import ProtectionOrder, Violation
-
         staff = {}
         for username, (first, last, agency_key, function) in BACKGROUND_STAFF.items():
             user, created = User.objects.get_or_create(username=username, defaults=dict(
