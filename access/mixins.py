@@ -1,6 +1,5 @@
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django import forms
-from django.http import Http404
 
 import access
 from accounts.versioning import check_version
@@ -18,11 +17,8 @@ class PolicyObjectMixin(LoginRequiredMixin):
     def get_object(self, queryset=None):
         queryset = queryset if queryset is not None else self.get_queryset()
         writing = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        obj = access.get_object(self.request.user, queryset, for_update=writing, pk=self.kwargs["pk"])
-        if obj is None:
-            raise Http404
-        access.require(self.request.user, self.policy_action, obj)
-        return obj
+        return access.load_or_404(self.request.user, queryset, self.policy_action, for_update=writing,
+                                   pk=self.kwargs["pk"])
 
 
 class PolicyListMixin(LoginRequiredMixin):

@@ -46,10 +46,8 @@ class OrderMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in SAFE_METHODS
-        self.order = access.get_object(request.user, orders_for(request.user), for_update=writing, pk=kwargs["pk"])
-        if self.order is None:
-            raise Http404
-        access.require(request.user, self.policy_action, self.order)
+        self.order = access.load_or_404(request.user, orders_for(request.user), self.policy_action,
+                                        for_update=writing, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -114,8 +114,8 @@ def referral_consents(victim):
 def move(referral, step, *, actor, reason="", assigned_to=None):
     sources, target, action, needs_reason, stamp = STEPS[step]
     victim_services.lock(referral.victim)
-    referral = access.get_object(actor, Referral.objects.select_related("victim"), for_update=True, pk=referral.pk)
-    access.require(actor, action, referral)
+    referral = access.load_or_404(actor, Referral.objects.select_related("victim"), action, for_update=True,
+                                  pk=referral.pk)
     if referral.status not in sources:
         raise ValidationError(_("A referral that is “%(status)s” cannot be moved to “%(target)s”.") % {
             "status": referral.get_status_display(), "target": S(target).label})
@@ -147,8 +147,7 @@ def _assign(referral, user, now):
 @transaction.atomic
 def assign(referral, user, *, actor):
     """The receiving agency hands the referral to one of its people (kept in its history)."""
-    referral = access.get_object(actor, Referral, for_update=True, pk=referral.pk)
-    access.require(actor, "respond", referral)
+    referral = access.load_or_404(actor, Referral, "respond", for_update=True, pk=referral.pk)
     if referral.status not in Referral.OPEN:
         raise ValidationError(_("Only an open referral is assigned."))
     now = timezone.now()

@@ -144,10 +144,7 @@ class ReferView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.victim = access.get_object(request.user, Victim, pk=kwargs["pk"])
-        if self.victim is None:
-            raise Http404
-        access.require(request.user, "refer", self.victim)
+        self.victim = access.load_or_404(request.user, Victim, "refer", pk=kwargs["pk"])
         if not request.user.agency_id:
             raise PermissionDenied(_("Referrals are sent on behalf of an agency."))
         self.agencies = list(receiving_agencies(request.user))
@@ -238,13 +235,9 @@ def timing_rows(spans):
 
 def load_referral(user, pk):
     """The referral with the user's rights on it, or 404 for someone who may not see it."""
-    referral = access.get_object(
+    return access.load_or_404(
         user, Referral.objects.select_related("victim", "from_agency", "to_agency", "assigned_to", "sent_by",
-                                              "consent"), pk=pk)
-    if referral is None:
-        raise Http404
-    access.require(user, "view", referral)
-    return referral
+                                              "consent"), "view", pk=pk)
 
 
 def step_buttons(referral, user):

@@ -38,10 +38,7 @@ class CaseSectionMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        self.case = access.get_object(request.user, Case, for_update=writing, pk=kwargs["case_pk"])
-        if self.case is None:
-            raise Http404
-        access.require(request.user, self.case_action, self.case)
+        self.case = access.load_or_404(request.user, Case, self.case_action, for_update=writing, pk=kwargs["case_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

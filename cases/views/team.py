@@ -4,7 +4,6 @@ kept out of the case. Every change goes through cases.services, which keeps acce
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
@@ -23,10 +22,7 @@ class TeamFormView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.case = access.get_object(request.user, Case, pk=kwargs["case_pk"])
-        if self.case is None:
-            raise Http404
-        access.require(request.user, "manage_team", self.case)
+        self.case = access.load_or_404(request.user, Case, "manage_team", pk=kwargs["case_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

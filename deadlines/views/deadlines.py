@@ -91,10 +91,9 @@ def load_anchor(user, params):
     for name, model in (("case", Case), ("victim", Victim)):
         value = params.get(name, "")
         if value:
-            record = access.get_object(user, model, pk=int(value)) if value.isdigit() else None
-            if record is None:
+            if not value.isdigit():
                 raise Http404
-            access.require(user, "change", record)
+            record = access.load_or_404(user, model, "change", pk=int(value))
             return (record, None) if model is Case else (None, record)
     raise Http404(_("Open the deadline form from a case or a victim."))
 
@@ -138,11 +137,7 @@ class DeadlineCreateView(LoginRequiredMixin, FormView):
 def load_deadline(user, pk):
     """The deadline with the user's rights on it; 404 if they may not see it, 403 if they may
     not change it."""
-    deadline = access.get_object(user, Deadline.objects.select_related("case", "victim"), pk=pk)
-    if deadline is None:
-        raise Http404
-    access.require(user, "change", deadline)
-    return deadline
+    return access.load_or_404(user, Deadline.objects.select_related("case", "victim"), "change", pk=pk)
 
 
 class DeadlineMetView(LoginRequiredMixin, View):

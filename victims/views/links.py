@@ -58,8 +58,7 @@ class UnlinkCaseView(VictimChangeFormView):
     def check_link(self):
         """Unlinking needs the right to edit the case too."""
         self.link = get_object_or_404(VictimCaseLink, pk=self.kwargs["link_pk"], victim=self.victim)
-        case = access.get_object(self.request.user, Case, pk=self.link.case_id)
-        access.require(self.request.user, "change", case)
+        access.load_or_404(self.request.user, Case, "change", pk=self.link.case_id)
 
     def get(self, request, *args, **kwargs):
         self.check_link()

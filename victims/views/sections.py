@@ -43,11 +43,8 @@ class VictimSectionMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         writing = request.method not in ("GET", "HEAD", "OPTIONS")
-        self.victim = access.get_object(request.user, Victim, for_update=writing, pk=kwargs["victim_pk"])
-        if self.victim is None:
-            raise Http404
-        for action in self.victim_actions:
-            access.require(request.user, action, self.victim)
+        self.victim = access.load_or_404(request.user, Victim, *self.victim_actions, for_update=writing,
+                                         pk=kwargs["victim_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
