@@ -1,14 +1,7 @@
 from celery import shared_task
 
 from .exports import jobs
-
-
-@shared_task(ignore_result=True)
-def run_export(job_id):
-    """Write one export's file (reports/exports/jobs.py). A redelivered or doubled task finds
-    the job already claimed and does nothing."""
-    job = jobs.run(job_id)
-    return None if job is None else job.status
+from .exports.jobs import run_export  # noqa: F401 (defined beside the job it runs; found here by Celery)
 
 
 @shared_task(ignore_result=True)

@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,6 +27,8 @@ from accounts.models import AccessLog
 from cases.models import Case
 from victims.models import Victim
 
+from .. import coordination
+from ..forms import CoordinationFilterForm
 from ..htcds import export as htcds_export, importing as htcds_importing
 from ..statistics import exports as statistics_exports
 from ..models import ExportJob
@@ -74,9 +77,15 @@ def request_import(*, user, upload):
 
 def queue(job):
     """Hand the job to a worker once the transaction that made it commits."""
-    from ..tasks import run_export  # the task module imports this one
-
     transaction.on_commit(lambda: run_export.delay(str(job.pk)))
+
+
+@shared_task(name="reports.tasks.run_export", ignore_result=True)
+def run_export(job_id):
+    """Write one export's file (run). A redelivered or doubled task finds the job already
+    claimed and does nothing. Named for reports.tasks, which Celery's autodiscovery reads."""
+    job = run(job_id)
+    return None if job is None else job.status
 
 
 def _claim(job_id):
@@ -91,9 +100,6 @@ def _claim(job_id):
 
 
 def _coordination(user, filters):
-    from .. import coordination
-    from ..forms import CoordinationFilterForm
-
     # The filters are checked again, against the rights the user holds now.
     form = CoordinationFilterForm.from_period_json(filters, user=user)
     if not form.is_valid():
