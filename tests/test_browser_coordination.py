@@ -21,8 +21,8 @@ def export_root(settings, tmp_path):
     return settings.EXPORT_ROOT
 
 
-def test_the_focal_point_runs_the_report_and_downloads_its_excel_export(browser, live_server, export_root,
-                                                                        tmp_path):  # noqa: F811
+def test_the_focal_point_runs_the_report_and_downloads_its_excel_export(browser, live_server, export_root,  # noqa: F811
+                                                                        tmp_path):
     page = log_in(browser, live_server, "focalpoint")
     page.click("header nav >> text=Coordination")
     page.wait_for_url(f"{live_server.url}/reports/coordination/")

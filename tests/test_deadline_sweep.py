@@ -366,7 +366,6 @@ def test_a_notice_names_a_case_only_to_those_who_may_see_it(demo):
 
 def test_an_extension_survives_regeneration_and_an_order_expiring_is_reached_not_missed(demo):
     from deadlines import services as deadline_services
-    from protection import services as order_services
 
     order = ProtectionOrder.objects.get(victim=demo.victim("V2"))
     review = Deadline.objects.get(protection_order=order, kind=K.ORDER_REVIEW)

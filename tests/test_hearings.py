@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -397,8 +398,9 @@ def test_court_staff_list_and_add_their_judges_non_availability(world, login):
     assert JudgeUnavailability.objects.filter(judge=world.judge, reason="Training").count() == 1
     # And the hearing can no longer stay there: moving anything onto it is refused.
     hearing.duration_minutes = 30
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError) as refused:
         services.update(hearing, actor=world.clerk, version=hearing.version)
+    assert "The judge is not available from" in str(refused.value) and "(Training)" in str(refused.value)
 
 
 def test_only_the_judges_of_the_own_court_are_offered_and_accepted(world, login):

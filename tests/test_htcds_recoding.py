@@ -14,7 +14,6 @@ from django.db.migrations.executor import MigrationExecutor
 from cases.models import Defendant
 from victims.models import StatusDecision, Victim
 
-from .conftest import VICTIMS
 
 BEFORE = [("victims", "0007_htcds_vocabularies"), ("cases", "0006_htcds_vocabularies")]
 AFTER = None  # every app at its latest migration
@@ -165,7 +164,7 @@ def test_the_frozen_maps_reach_only_todays_codes():
     for recoding in [victims, *cases]:
         for field, codes in recoding.codes.items():
             assert set(codes.values()) <= set(known[field]), field
-        for (field, old), (other, new) in recoding.moves.items():
+        for (_field, _old), (other, new) in recoding.moves.items():
             assert new in known[other]
         for field, retired in recoding.retired.items():
             assert {left for left in retired.values() if left} <= set(known[field])

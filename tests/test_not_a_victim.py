@@ -393,7 +393,7 @@ def test_the_api_lists_the_protections_and_records_the_decision(world):
     assert decision["criteria"] == "Regular work, free to leave." and "Shelter" in decision["protections_ended"]
     assert {p["key"] for p in client.get(f"/api/victims/{world.victim.pk}/protections/").json()} == {
         k["medical"], k["permit"], k["support"], k["other_support"]}
-    assert client.get(f"/api/victims/?status=not_a_victim").json()["count"] >= 1
+    assert client.get("/api/victims/?status=not_a_victim").json()["count"] >= 1
 
     # A later decision through the status endpoint; "not a victim" is not one of its steps.
     status_url = f"/api/victims/{world.victim.pk}/status/"

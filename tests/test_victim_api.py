@@ -311,7 +311,7 @@ def test_bad_input_when_recording_writes_nothing(demo, api_login):
 def test_editing_a_victim_and_its_identity(demo, api_login):
     victim = demo.victim("V4")
     caseworker = api_login("caseworker")
-    response = caseworker.patch(f"/api/victims/{victim.pk}/", {"version": version_of(victim), 
+    response = caseworker.patch(f"/api/victims/{victim.pk}/", {"version": version_of(victim),
         "languages": ["bg"], "interpreter_needed": True,
         "identity": {"guardian": "Public guardian, Lisbon", "family_name": "Petrov", "shelter_location": "Home B"},
     }, format="json")
@@ -334,14 +334,14 @@ def test_editing_a_victim_and_its_identity(demo, api_login):
 def test_editing_identity_needs_the_right_to_see_it(demo, api_login):
     v4, v1 = demo.victim("V4"), demo.victim("V1")
     # The prosecutor may edit V4's record but not see its identity.
-    refused = api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), 
+    refused = api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4),
         "sex": "Feminine", "identity": {"family_name": "X"}}, format="json")
     assert refused.status_code == 403
     assert Victim.objects.get(pk=v4.pk).sex == "Masculine" and VictimIdentity.objects.get(victim=v4).family_name == ""
     assert api_login("prosecutor").patch(f"/api/victims/{v4.pk}/", {"version": version_of(v4), "interpreter_needed": True},
                                          format="json").status_code == 200
     # The investigator sees V1's identity but not its address or shelter.
-    shelter = api_login("investigator").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1), 
+    shelter = api_login("investigator").patch(f"/api/victims/{v1.pk}/", {"version": version_of(v1),
         "identity": {"shelter_location": ""}}, format="json")
     assert shelter.status_code == 403
     assert VictimIdentity.objects.get(victim=v1).shelter_location.startswith("Shelter A")
@@ -707,7 +707,7 @@ def test_victim_lists_run_a_constant_number_of_queries(demo, api_login, count_qu
     recorder = demo.user("caseworker")
 
     def grow(n):
-        for i in range(n):
+        for _ in range(n):
             write_one_of_everything(demo, victim)
             services.withdraw_consent(Consent.objects.filter(victim=victim, withdrawn_on__isnull=True).first())
             CooperationWithAuthorities.objects.filter(victim=victim).delete()

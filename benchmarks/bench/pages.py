@@ -48,7 +48,8 @@ class Context:
             try:
                 self.users[username] = User.objects.select_related("agency").get(username=username)
             except User.DoesNotExist:
-                raise LookupError(f"no user {username!r} in this database (load seed_demo or generate_national)")
+                raise LookupError(f"no user {username!r} in this database (load seed_demo or generate_national)") \
+                    from None
         return self.users[username]
 
     def client(self, username):

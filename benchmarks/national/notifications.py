@@ -69,10 +69,13 @@ def _violations(world, limit):
     return rows
 
 
-def _order_url(pk, cache={}):
-    if "order" not in cache:
-        cache["order"] = _url("protection-order-detail")
-    return cache["order"](pk)
+_URLS = {}
+
+
+def _order_url(pk):
+    if "order" not in _URLS:
+        _URLS["order"] = _url("protection-order-detail")
+    return _URLS["order"](pk)
 
 
 def _hearings(world, limit):

@@ -128,7 +128,7 @@ def _jurisdictions(world):
 
 def _agencies(world):
     lisbon = world.jurisdictions["lis"]
-    for key, (name, kind, country) in DEMO_AGENCIES.items():
+    for key, (name, _kind, country) in DEMO_AGENCIES.items():
         world.agencies[key] = Agency.objects.get(country=country, name=name)
     existing = {agency.name: agency for agency in Agency.objects.filter(
         country="PT", name__in=[spec[0] for spec in NATIONAL_AGENCIES.values()])}
@@ -224,7 +224,7 @@ def _courtrooms(world):
 def _directory(world):
     listed = set(ServiceProvider.objects.values_list("agency_id", flat=True))
     rows = []
-    for key, (name, kind, place, _w) in NATIONAL_AGENCIES.items():
+    for key, (_name, kind, place, _w) in NATIONAL_AGENCIES.items():
         agency = world.agencies[key]
         if kind not in SERVICES or agency.pk in listed:
             continue

@@ -299,7 +299,7 @@ class Command(BaseCommand):
             key = secret(TOTPDevice(key=settings.DEMO_TOTP_KEY))
             self.stdout.write("Those who may see victims' identities then give a second factor: the page shows a demo "
                               f"account's current code (or add the demo key {key} to an authenticator app).")
-        for username, (first, last, agency_key, functions, _staff) in USERS.items():
+        for username, (_first, _last, agency_key, functions, _staff) in USERS.items():
             labels = ", ".join(str(Function(f).label) for f in functions)
             self.stdout.write(f"  {username:<16} {labels:<22} {AGENCIES[agency_key][0]}")
 
