@@ -25,6 +25,8 @@ import datetime
 import logging
 import traceback
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -37,7 +39,6 @@ import access
 from accounts.functions import Function
 from accounts.models import User
 from cases.models import Case, CaseAssignment
-from hearings.models import Hearing
 from protection.services import expire_due
 from victims.models import VictimCaseLink, VictimSupport
 
@@ -49,6 +50,28 @@ from .notice_times import OVERDUE, reminder_days  # noqa: F401 (the sweep's voca
 logger = logging.getLogger(__name__)
 BATCH = 500
 EVENTS = Deadline.EVENTS  # reached, not missed, when their date comes
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows besides deadlines that the sweep reminds people of, declared by the app they belong
+    to in its ready() (hearings: hearings.reminders): `model` carries next_notice_at
+    (notice_times.KeepsNextNotice) and a foreign key of the same name on Notification and
+    SweepFailure; `coming(now)` the rows whose moment has come; `people(row, batch, now)`
+    everyone handling the row may ask the policy about; `handle(row, now, plan)` plans its
+    notices and its next moment."""
+
+    model: type
+    coming: Callable
+    people: Callable
+    handle: Callable
+
+
+SOURCES = []
+
+
+def add_source(source):
+    SOURCES.append(source)
 
 
 def threshold_at(due_at, now, days):
@@ -66,7 +89,8 @@ def stamp(threshold, due_at):
     return f"{threshold}@{due_at:%Y%m%d%H%M}"
 
 
-def _when(dt):
+def local_moment(dt):
+    """A moment as notices write it, in the local time zone."""
     return date_format(timezone.localtime(dt), "Y-m-d H:i")
 
 
@@ -79,7 +103,8 @@ def _label(threshold):
     return ngettext("Due within %(days)g day", "Due within %(days)g days", round(days)) % {"days": days}
 
 
-def _active(users):
+def active(users):
+    """Those of `users` who may still act: an active account of an open agency, or of none."""
     return [user for user in users if user.is_active and (user.agency_id is None or user.agency.is_active)]
 
 
@@ -96,7 +121,7 @@ class Reach:
 
     `look_ahead()` finds those rows before the first batch is handled, by reading the due rows
     (unlocked) batch by batch and asking the same functions the handling asks who could hear
-    of each (`deadline_people`, `hearing_people`). A question it did not foresee (a row that
+    of each (`deadline_people`, each source's `people`). A question it did not foresee (a row that
     fell due meanwhile, a person who joined a team) is asked for its batch alone, as without
     a Reach; the batches' reads of who answers for what are kept for the handling to reuse."""
 
@@ -144,7 +169,8 @@ class Reach:
             return
         self._looked_ahead = True
         reach, now = self, self.now
-        for queryset, people in ((due_deadlines(now), deadline_people), (coming_hearings(now), hearing_people)):
+        for queryset, people in [(due_deadlines(now), deadline_people),
+                                 *((source.coming(now), source.people) for source in SOURCES)]:
             last = 0
             while True:
                 rows = list(queryset.filter(pk__gt=last).order_by("pk")[:BATCH])
@@ -199,7 +225,7 @@ class Batch:
         return obj.pk in self._seen[key]
 
     def who_may_see(self, users, obj):
-        return [user for user in _active(users) if self.may_view(user, obj)]
+        return [user for user in active(users) if self.may_view(user, obj)]
 
     def kept_reads(self):
         """What this batch read that a later batch of the same rows may reuse."""
@@ -254,7 +280,7 @@ class Batch:
 
     def case_victims(self):
         def load():
-            cases = {row.case_id for row in self.rows if isinstance(row, Hearing)}
+            cases = {row.case_id for row in self.rows if not isinstance(row, Deadline)}
             linked = defaultdict(list)
             for case_id, victim_id in VictimCaseLink.objects.filter(case_id__in=cases).values_list("case_id",
                                                                                                    "victim_id"):
@@ -265,7 +291,7 @@ class Batch:
 
     def team(self, case_id, roles):
         def load():
-            cases = {row.case_id for row in self.rows if isinstance(row, Hearing)}
+            cases = {row.case_id for row in self.rows if not isinstance(row, Deadline)}
             members = defaultdict(list)
             for assignment in (CaseAssignment.objects.filter(case_id__in=cases, ended_on__isnull=True)
                                .select_related("user__agency").order_by("pk")):
@@ -306,7 +332,8 @@ def _group_by(users, attribute):
     return grouped
 
 
-def _batch_of(item):
+def batch_of(item):
+    """The batch an item is handled in (a batch of its own when handled alone)."""
     return getattr(item, "_sweep_batch", None) or Batch([item])
 
 
@@ -321,7 +348,7 @@ def deadline_recipients(deadline):
     failing that, the responsible agency's people; failing that, the case's prosecutor or the
     victim's supporting NGO. A responsible person who can no longer see it (moved on, kept away
     from the case) passes it down the line rather than leave it unheard."""
-    batch = _batch_of(deadline)
+    batch = batch_of(deadline)
     for users in _answerable(deadline, batch):
         allowed = batch.who_may_see(users, deadline)
         if allowed:
@@ -350,7 +377,7 @@ def deadline_people(deadline, batch, now):
     if threshold is None:
         return []
     deadline._sweep_batch = batch
-    people = next((active for users in _answerable(deadline, batch) for active in [_active(users)] if active), [])
+    people = next((able for users in _answerable(deadline, batch) for able in [active(users)] if able), [])
     if threshold == OVERDUE and deadline.kind not in EVENTS:
         people += escalation_recipients(deadline, [])
     return people
@@ -361,32 +388,10 @@ def escalation_recipients(deadline, already):
     agency = _answering_agency(deadline)
     if agency is None:
         return []
-    supervisors, focal_points = _batch_of(deadline).escalation_people()
+    supervisors, focal_points = batch_of(deadline).escalation_people()
     chosen = {user.pk: user for user in [*supervisors.get(agency.pk, []), *focal_points.get(str(agency.country), [])]}
     excluded = {user.pk for user in already}
-    return _active([user for pk, user in sorted(chosen.items()) if pk not in excluded])
-
-
-def hearing_recipients(hearing):
-    """The hearing's prosecutor and the case's (after a handover they differ until the hearing
-    is updated), the victims' representatives on the case team and the caseworkers of the NGOs
-    supporting the case's victims: whoever of them may see the hearing."""
-    batch = _batch_of(hearing)
-    return batch.who_may_see(_hearing_people(hearing, batch), hearing)
-
-
-def hearing_people(hearing, batch, now):
-    """Everyone the handling of `hearing` at `now` may ask the policy about."""
-    threshold = threshold_at(hearing.starts_at, now, settings.HEARING_REMINDER_DAYS)
-    return [] if threshold is None or threshold == OVERDUE else _active(_hearing_people(hearing, batch))
-
-
-def _hearing_people(hearing, batch):
-    users = [hearing.prosecutor] if hearing.prosecutor_id else []
-    users += batch.team(hearing.case_id, {CaseAssignment.TeamRole.PROSECUTOR,
-                                          CaseAssignment.TeamRole.VICTIM_REPRESENTATIVE})
-    users += batch.caseworkers_supporting(batch.case_victims().get(hearing.case_id, []))
-    return list({user.pk: user for user in users}.values())
+    return active([user for pk, user in sorted(chosen.items()) if pk not in excluded])
 
 
 # --- Notifying ----------------------------------------------------------------------------
@@ -403,9 +408,9 @@ class Plan:
     def notify(self, users, *, about, threshold, due_at, kind, message, count):
         """One notification per user for (item, threshold reached for `due_at`), unless sent
         before; `message(user)` gives (subject, body, url) as that user may read them."""
-        field = "deadline" if isinstance(about, Deadline) else "hearing"
+        field = type(about)._meta.model_name  # the notification's foreign key to it
         key = stamp(threshold, due_at)
-        sent = _batch_of(about).sent(field)
+        sent = batch_of(about).sent(field)
         rows = [Notification(recipient=user, kind=kind, threshold=key, subject=subject[:200], body=body, url=url,
                              **{field: about})
                 for user in users if (about.pk, key, user.pk) not in sent
@@ -417,8 +422,8 @@ class Plan:
 def _deadline_message(deadline, heading):
     """(subject, body, url) for a user: the case is named and linked only for those who may see
     it (a deadline about an order or a referral can be seen by people who cannot see its case)."""
-    body = _("%(what)s is due %(due)s.") % {"what": deadline.title, "due": _when(deadline.due_at)}
-    batch = _batch_of(deadline)
+    body = _("%(what)s is due %(due)s.") % {"what": deadline.title, "due": local_moment(deadline.due_at)}
+    batch = batch_of(deadline)
     unnamed = (f"{heading}: {deadline.title}", body, "")
     if not deadline.case_id:
         return lambda user: unnamed
@@ -453,7 +458,7 @@ def handle_deadline(deadline, now, plan):
     # learns only that one of the agency's deadlines was missed, not which.
     escalated = _deadline_message(deadline, _("Escalated: %(s)s") % {"s": _label(threshold)})
     agency = _answering_agency(deadline)
-    batch = _batch_of(deadline)
+    batch = batch_of(deadline)
 
     unnamed = (_("Escalated: a deadline of %(agency)s was missed (%(kind)s)")
                % {"agency": agency, "kind": deadline.get_kind_display().lower()}, "", "")
@@ -466,24 +471,10 @@ def handle_deadline(deadline, now, plan):
     plan.counts["missed"] += 1
 
 
-def handle_hearing(hearing, now, plan):
-    threshold = threshold_at(hearing.starts_at, now, settings.HEARING_REMINDER_DAYS)
-    plan.next_notice[hearing.pk] = notice_times.after(notice_times.hearing_moments(hearing.starts_at), now)
-    if threshold is None or threshold == OVERDUE:
-        return
-    # Whoever may see the hearing may see its case reference (the policy's hearing rule).
-    subject = _("Hearing %(when)s: %(kind)s, %(case)s, %(place)s") % {
-        "when": _when(hearing.starts_at), "kind": hearing.get_kind_display(), "case": hearing.case.reference,
-        "place": hearing.place}
-    plan.notify(hearing_recipients(hearing), about=hearing, threshold=threshold, due_at=hearing.starts_at,
-                kind=Notification.Kind.HEARING_REMINDER,
-                message=lambda user: (subject, subject, hearing.get_absolute_url()), count="hearing_reminders")
-
-
 # --- The sweep ----------------------------------------------------------------------------
 
 def _failed(item, exc, now, counts):
-    field = "deadline" if isinstance(item, Deadline) else "hearing"
+    field = type(item)._meta.model_name
     failure = SweepFailure.objects.filter(**{field: item}).first() or SweepFailure(**{field: item}, attempts=0)
     failure.attempts += 1
     minutes = min(2 ** (failure.attempts - 1), settings.SWEEP_RETRY_MAX_MINUTES)
@@ -549,22 +540,14 @@ def _due_deadlines(now):
     return Deadline.objects.filter(next_notice_at__lte=now, status__in=Deadline.PENDING)
 
 
-def _coming_hearings(now):
-    return Hearing.objects.filter(next_notice_at__lte=now, status=Hearing.Status.SCHEDULED)
-
-
 def due_deadlines(now):
     return _due_deadlines(now).select_related("case", "victim", "responsible_user__agency", "responsible_agency")
-
-
-def coming_hearings(now):
-    return _coming_hearings(now).select_related("case", "court", "courtroom", "prosecutor__agency")
 
 
 def reschedule_all():
     """Every deadline's and hearing's next moment set afresh from its data (see
     notice_times.reschedule_all): after a bulk load, or when the reminder settings change."""
-    notice_times.reschedule_all(Deadline, Hearing)
+    notice_times.reschedule_all(Deadline, *(source.model for source in SOURCES))
 
 
 def run(*, now=None, trigger="beat"):
@@ -578,7 +561,8 @@ def run(*, now=None, trigger="beat"):
         counts["orders_expired"] = len(expire_due(timezone.localtime(now).date()))
         reach = Reach(now)
         _sweep(due_deadlines(now), handle_deadline, now, counts, reach)
-        _sweep(coming_hearings(now), handle_hearing, now, counts, reach)
+        for source in SOURCES:
+            _sweep(source.coming(now), source.handle, now, counts, reach)
     except Exception:
         record.error = traceback.format_exc()[-4000:]
         raise

@@ -9,9 +9,11 @@ class HearingsConfig(AppConfig):
     def ready(self):
         from access import register
         from cases.panels import CASE_PAGE
+        from deadlines.sweep import add_source
 
-        from . import access as rules
+        from . import access as rules, reminders
         from .selectors import case_hearings
 
         register(*rules.RULES)
         CASE_PAGE.add(case_hearings)
+        add_source(reminders.SOURCE)
