@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -9,12 +9,11 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 import access
 from access.mixins import PolicyListMixin, PolicyObjectMixin
-from accounts.models import Jurisdiction, TrainingRecord
+from accounts.models import Jurisdiction
 
-from .. import lifecycle, services
-from ..panels import CASE_PAGE
+from .. import lifecycle, selectors, services
 from ..forms import CaseCreateForm, CaseForm, MoveForm, NoteForm
-from ..models import Case, CaseNote, ExploitationForm
+from ..models import Case, ExploitationForm
 
 
 class CaseListView(PolicyListMixin, ListView):
@@ -74,34 +73,8 @@ class CaseDetailView(PolicyObjectMixin, DetailView):
         return Case.objects.select_related("jurisdiction", "created_by", "court")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        case, user = self.object, self.request.user
-        may = {action: access.can(user, action, case) for action in access.rule_for(Case).actions}
-        context["may"] = may
-        context["agency_roles"] = case.agency_roles.select_related("agency").order_by("role")
-        # Who on the team is trained for trafficking cases [GP 13, PR 1.2.4].
-        trained = TrainingRecord.objects.filter(user=OuterRef("user_id"))
-        context["team"] = case.assignments.select_related("user").annotate(trained=Exists(trained)).order_by(
-            "team_role", "started_on")
-        context["stage_changes"] = case.stage_changes.select_related("changed_by")
-        context["transitions"] = lifecycle.available_transitions(case, user)
-        context["standard_days"] = lifecycle.stage_standard_days(case, case.priority == Case.Priority.CHILD)
-        context["days_in_stage"] = lifecycle.days_in_stage(case)
-        if may["view_proceedings"]:
-            context["defendants"] = case.defendants.prefetch_related("charges__verdict__appeals")
-            context["assets"] = case.assets.select_related("defendant")
-        if may["view_cooperation"]:
-            context["cooperation_requests"] = case.cooperation_requests.all()
-        if may["view_compensation"]:
-            context["compensation_claims"] = case.compensation_claims.select_related("victim")
-        context["meetings"] = case.meetings.prefetch_related("agencies")
-        context["notes"] = access.visible(user, CaseNote.objects.filter(case=case)).select_related(
-            "author", "author_agency")
-        context["note_form"] = NoteForm() if may["add_note"] else None
-        context["exclusions"] = case.exclusions.select_related("user") if may["manage_team"] else None
-        context["audience"] = access.audience(case, user)
-        # Victims, hearings, deadlines and protection orders: the panels the apps above add.
-        context.update(CASE_PAGE.context(user, case, may))
+        context = {**super().get_context_data(**kwargs), **selectors.case_file(self.request.user, self.object)}
+        context["note_form"] = NoteForm() if context["may"]["add_note"] else None
         return context
 
 

@@ -18,9 +18,8 @@ import access
 from accounts.audit import log_access
 from access.mixins import PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
-from cases.models import Case, Charge
 
-from .. import services
+from .. import selectors, services
 from ..api.victim import victim_export
 from ..flags import with_flags
 from ..forms import (
@@ -28,9 +27,7 @@ from ..forms import (
     WithdrawConsentForm,
 )
 from ..identity import reveal_identity, search_by_name
-from ..models import Consent, CooperationWithAuthorities, CounsellingNote, Victim, VictimIdentity
-from ..models.justice import RELATED_OFFENCES
-from ..panels import VICTIM_PAGE
+from ..models import Consent, Victim, VictimIdentity
 
 
 def may_search_names(user):
@@ -107,72 +104,11 @@ class VictimDetailView(PolicyObjectMixin, DetailView):
         return with_flags(Victim.objects.select_related("recording_agency", "recorded_by"))
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        victim, user = self.object, self.request.user
-        may = {action: access.can(user, action, victim) for action in access.rule_for(Victim).actions}
-        context["may"] = may
-        linked = Case.objects.filter(victim_links__victim=victim).select_related("jurisdiction")
-        cases = list(access.with_permissions(user, linked, "change"))
-        links = {link.case_id: link for link in victim.case_links.all()}
-        for case in cases:
-            case.victim_link = links[case.pk]
-        access.record_shown(user, cases, purpose="victim page")
-        context["cases"] = cases
-        context["supports"] = list(victim.supports.filter(ended_on__isnull=True).select_related("agency"))
-        context["audience"] = access.audience(victim, user)
-        context["status_decisions"] = victim.status_decisions.select_related("recorded_by")
-        context["next_status"] = bool(services.next_statuses(victim.status))
-        context["consents"] = victim.consents.select_related("agency", "recorded_by")
-        context["services"] = list(victim.services.select_related("provider"))
-        context["reflection_periods"] = list(victim.reflection_periods.select_related("jurisdiction"))
-        context["permits"] = list(victim.residence_permits.all())
-        if victim.status == Victim.Status.NOT_A_VICTIM:
-            # From the rows the page shows anyway: the notice costs no query.
-            context["still_in_force"] = services.protections_in_force(
-                victim, services=context["services"], periods=context["reflection_periods"],
-                supports=context["supports"], permits=context["permits"])
-        context["asylum_claims"] = victim.asylum_claims.all()
-        context["returns"] = victim.returns.select_related("risk_assessment")
-        context["open_cases"] = services.open_linked_cases(victim).count()
-        context["non_punishment_decisions"] = victim.non_punishment_decisions.all()
-        context["detentions"] = victim.detentions.all()
-        case_labels = {case.pk: case.reference for case in cases}
-        participation = list(victim.participation.select_related("recorded_by"))
-        for entry in participation:
-            # A case the reader may not see (a restricted one) is not named.
-            entry.case_label = case_labels.get(entry.case_id, _("a case you cannot see")) if entry.case_id else ""
-        context["participation"] = participation
-        if may["view_identity"]:
-            context["identity"] = reveal_identity(user, victim, purpose="victim page")
-            context["documents"] = victim.identity_documents.all()
-            context["relatives"] = victim.protected_relatives.all()
-        if may["view_cooperation"]:
-            context["cooperation"] = CooperationWithAuthorities.objects.filter(victim=victim).first()
-        if may["view_safety"]:
-            context["risk_assessments"] = victim.risk_assessments.select_related("assessed_by", "agency")
-            context["safety_plans"] = victim.safety_plans.select_related("risk_assessment")
-            context["data_requests"] = victim.data_requests.select_related("handled_by")
-        if may["view_counselling"]:
-            context["counselling_notes"] = access.visible(
-                user, CounsellingNote.objects.filter(victim=victim)).select_related("author", "agency")
+        user = self.request.user
+        context = {**super().get_context_data(**kwargs), **selectors.victim_file(user, self.object)}
+        if context["may"]["view_counselling"]:
             context["note_form"] = CounsellingNoteForm() if user.agency_id else None
-        context["pending_charges"] = self.pending_charges(user, victim)
-        context["record_non_punishment"] = may["record_non_punishment"] and bool(context["pending_charges"])
-        # Referrals, protection orders and deadlines: the panels the apps above add.
-        context.update(VICTIM_PAGE.context(user, victim, may))
         return context
-
-    @staticmethod
-    def pending_charges(user, victim):
-        """Charges of a related offence against this victim still awaiting a non-punishment
-        decision, in the cases whose proceedings the reader may see."""
-        if not victim.non_criminalisation_flag:
-            return []
-        cases = access.visible(user, Case, "view_proceedings").values("pk")
-        return list(Charge.objects.filter(
-            offence__in=RELATED_OFFENCES, defendant__victim=victim, defendant__non_punishment_decision__isnull=True,
-            defendant__case__in=cases,
-        ).select_related("defendant__case"))
 
 
 class VictimObjectMixin(PolicyObjectMixin):
