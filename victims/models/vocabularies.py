@@ -142,13 +142,13 @@ class ForcedLabourIndustry(models.TextChoices):
     G = "G_WholesaleAndRetailTradeRepairOfMotorVehicles", _(
         "Wholesale and retail trade; repair of motor vehicles and motorcycles")
     H = "H_TransportationAndStorage", _("Transportation and storage")
-    I = "I_AccommodationAndFoodServiceActivities"  # noqa: E741 (NACE sections are letters), _("Accommodation and food service activities")
+    I = "I_AccommodationAndFoodServiceActivities", _("Accommodation and food service activities")  # noqa: E741 (NACE letters)
     J = "J_InformationAndCommunication", _("Information and communication")
     K = "K_FinancialAndInsuranceActivities", _("Financial and insurance activities")
     L = "L_RealEstateActivities", _("Real estate activities")
     M = "M_ProfessionalScientificAndTechnicalActivities", _("Professional, scientific and technical activities")
     N = "N_AdministrativeAndSupportServiceActivities", _("Administrative and support service activities")
-    O = "O_PublicAdministrationAndDefence"  # noqa: E741, _("Public administration and defence; compulsory social security")
+    O = "O_PublicAdministrationAndDefence", _("Public administration and defence; compulsory social security")  # noqa: E741
     P = "P_Education", _("Education")
     Q = "Q_HumanHealthAndSocialWorkActivities", _("Human health and social work activities")
     R = "R_ArtsEntertainmentAndRecreation", _("Arts, entertainment and recreation")
