@@ -11,7 +11,7 @@ of the victim's cases is kept away from the victim too.
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,9 +102,16 @@ class VictimRule(ObjectRule):
     def in_jurisdictions(self, jurisdictions, path=""):
         """Rows whose victim (at `path`) belongs to one of `jurisdictions` (an id subquery):
         recorded by an agency of it, or linked to one of its cases. The aggregate right's place
-        for a victim [SPEC 2.8, VS 18(e)]; a victim can so belong to two."""
-        linked = VictimCaseLink.objects.filter(case__jurisdiction__in=jurisdictions).values("victim_id")
+        for a victim [SPEC 2.8, VS 18(e)]; a victim can so belong to two.
+
+        Only a victim the recording agency does not place reaches the link arm (the OR stops
+        at its first), and it reads that victim's own links: the IN is correlated, which
+        PostgreSQL cannot turn into a hash of every link of the jurisdictions (as it does an
+        uncorrelated IN or an EXISTS), built whole by each statistic as soon as a single
+        victim was recorded elsewhere [SPEC 3: performance at national scale]."""
         prefix = f"{path}__" if path else ""
+        linked = VictimCaseLink.objects.filter(victim=OuterRef(f"{prefix}pk"),
+                                               case__jurisdiction__in=jurisdictions).values("victim_id")
         return (Q(**{f"{prefix}recording_agency__jurisdiction__in": jurisdictions})
                 | Q(**{f"{prefix}pk__in": linked}))
 
