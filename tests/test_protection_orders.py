@@ -506,7 +506,7 @@ def test_who_sees_the_order_through_the_policy(order, demo):
 # --- The victim page ------------------------------------------------------------------------
 
 def test_the_victim_page_lists_the_orders_the_user_may_see(order, demo, login):
-    """Needs VictimDetailView to add protection.views.victim_section (see the report)."""
+    """The victim page shows the orders panel protection adds to it (protection.selectors.victim_orders)."""
     v2, c1 = demo.victim("V2"), demo.case("C1")
     create = "/protection/orders/new/"
     prosecutor = login("prosecutor").get(f"/victims/{v2.pk}/").content.decode()
