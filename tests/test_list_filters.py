@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from accounts.models import AccessLog
+
 
 def page_rows(client, url, params, pattern, within=("<tbody>", "</tbody>")):
     """The rows a list page shows, by the ids (or names) `pattern` finds in its table."""
@@ -88,3 +90,46 @@ def test_a_nul_byte_in_the_case_search_is_no_server_error(login):
     response = login("prosecutor").get("/cases/?q=a%00b")
     assert response.status_code == 200
     assert filter_errors(response) == ["Null characters are not allowed."]
+
+
+# --- Victims ----------------------------------------------------------------------------------
+
+VICTIM_PAGE, VICTIM_API, VICTIM_ROW = "/victims/", "/api/victims/", r'href="/victims/(\d+)/"'
+VICTIM_PARAMS = [
+    {}, {"status": "identified"}, {"age_group": "in_doubt"}, {"sex": "Feminine"}, {"nationality": "NP"},
+    {"q": "dm7k"}, {"name": "Silva"},
+    {"q": "V-DM", "age_group": "in_doubt"}, {"name": "a", "sex": "Feminine"},
+    {"status": "presumed", "sex": "Masculine"},
+]
+
+
+def test_the_victim_page_and_api_answer_the_same_victims(demo, login, api_login):
+    page, api = login("caseworker"), api_login("caseworker")
+    everything = api_rows(api, VICTIM_API, {})
+    assert everything == {str(demo.victim(key).pk) for key in ("V1", "V2", "V4", "V6")}
+    for params in VICTIM_PARAMS:
+        rows = api_rows(api, VICTIM_API, params)
+        assert page_rows(page, VICTIM_PAGE, params, VICTIM_ROW) == rows, params
+        if len(params) == 2 and rows:
+            assert rows < everything, params
+    assert api_rows(api, VICTIM_API, {"q": "V-DM", "age_group": "in_doubt"}) == {str(demo.victim("V4").pk)}
+
+
+@pytest.mark.parametrize("name,value", [("q", "V-\x00"), ("name", "Sil\x00va"), ("status", "nonsense"),
+                                        ("nationality", "XX")])
+def test_a_refused_victim_filter_is_a_400_and_a_message_on_the_page(demo, login, api_login, name, value):
+    assert_refused(login("caseworker"), api_login("caseworker"), (VICTIM_PAGE, VICTIM_API), {"sex": "Feminine"},
+                   name, value, VICTIM_ROW)
+    # A refused name searches nobody by name: nothing is logged as an identity read.
+    assert not AccessLog.objects.filter(username="caseworker", purpose="name search").exists()
+
+
+def test_a_name_search_is_refused_alike_on_the_page_and_the_api(login, api_login):
+    page = login("judge").get(VICTIM_PAGE, {"name": "Silva"})
+    api = api_login("judge").get(VICTIM_API, {"name": "Silva"})
+    assert page.status_code == api.status_code == 403
+    assert "You are not allowed to search victims by name." in page.content.decode()
+    assert api.json()["detail"] == "You are not allowed to search victims by name."
+    purposes = set(AccessLog.objects.filter(username="judge", action=AccessLog.Action.DENIED,
+                                            requested="name search").values_list("purpose", flat=True))
+    assert purposes == {"victim list", "api"}
