@@ -4,11 +4,19 @@ value the filters refuse (an unknown choice, a NUL byte, a word where a number g
 naming the parameter on the API, and on the page a message at that filter, the list answered
 as without it (200): never a 500."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
-from accounts.models import AccessLog
+from accounts.models import AccessLog, Agency
+from referrals import services as referral_services
+from referrals.models import Referral, ServiceProvider
+from victims import services as victim_services
+from victims.models import Consent
+
+from . import factories
 
 
 def page_rows(client, url, params, pattern, within=("<tbody>", "</tbody>")):
@@ -133,3 +141,107 @@ def test_a_name_search_is_refused_alike_on_the_page_and_the_api(login, api_login
     purposes = set(AccessLog.objects.filter(username="judge", action=AccessLog.Action.DENIED,
                                             requested="name search").values_list("purpose", flat=True))
     assert purposes == {"victim list", "api"}
+
+
+# --- The directory of service providers -------------------------------------------------------
+
+DIRECTORY_PAGE, DIRECTORY_API = "/referrals/directory/", "/api/service-providers/"
+DIRECTORY_ROW = r"<td><strong>([^<]+)</strong>"
+
+
+@pytest.fixture
+def directory(db):
+    def entry(name, **fields):
+        agency = factories.agency("ngo", name=name)
+        return ServiceProvider.objects.create(agency=agency, contact_point="Desk", **fields)
+
+    return {
+        "lisbon": entry("Lisbon Shelter", services=["shelter", "legal_aid"], languages=["pt", "en"],
+                        areas="Lisbon, Setúbal", accepts_children=True),
+        "porto": entry("Porto Clinic", services=["medical"], languages=["pt", "es"], areas="Porto"),
+        "national": entry("Nationwide Helpline", services=["psychological", "legal_aid"], languages=["en", "es"],
+                          areas="National (every district)"),
+    }
+
+
+def test_a_national_provider_serves_every_area_on_the_page_and_the_api(directory, login, api_login):
+    page, api = login("investigator"), api_login("investigator")
+    for area, expected in (("Faro", {"Nationwide Helpline"}), ("setúbal", {"Lisbon Shelter", "Nationwide Helpline"}),
+                           ("Porto", {"Porto Clinic", "Nationwide Helpline"})):
+        assert api_rows(api, DIRECTORY_API, {"area": area}, key="agency_name") == expected, area
+        assert page_rows(page, DIRECTORY_PAGE, {"area": area}, DIRECTORY_ROW) == expected, area
+
+
+def test_the_directory_page_and_api_answer_the_same_providers(directory, login, api_login):
+    page, api = login("investigator"), api_login("investigator")
+    for params in ({}, {"service": "legal_aid"}, {"language": "es"}, {"accepts_children": "true"},
+                   {"accepts_children": "false"}, {"service": "legal_aid", "language": "es"},
+                   {"service": "legal_aid", "area": "Lisbon"}, {"language": "pt", "accepts_children": "true"}):
+        rows = api_rows(api, DIRECTORY_API, params, key="agency_name")
+        assert page_rows(page, DIRECTORY_PAGE, params, DIRECTORY_ROW) == rows, params
+    ours = {entry.agency.name for entry in directory.values()}
+    assert api_rows(api, DIRECTORY_API, {"service": "legal_aid", "language": "es"},
+                    key="agency_name") & ours == {"Nationwide Helpline"}
+
+
+@pytest.mark.parametrize("name,value", [("area", "Lis\x00bon"), ("service", "catering"), ("language", "klingon")])
+def test_a_refused_directory_filter_is_a_400_and_a_message_on_the_page(directory, login, api_login, name, value):
+    assert_refused(login("investigator"), api_login("investigator"), (DIRECTORY_PAGE, DIRECTORY_API),
+                   {"accepts_children": "true"}, name, value, DIRECTORY_ROW, key="agency_name")
+
+
+# --- The referral inbox -----------------------------------------------------------------------
+
+INBOX_PAGE, REFERRAL_API = "/referrals/", "/api/referrals/"
+BOX_KEYS = {"incoming": "incoming", "outgoing": "outgoing", "overdue": "overdue", "assigned": "assigned_to_me"}
+
+
+@pytest.fixture
+def referrals(demo, settings):
+    settings.REFERRAL_INBOX_ROWS = 100  # every row on the first page of its box
+    investigator, ngo = demo.user("investigator"), Agency.objects.get(name="Safe Harbour Association")
+    sent = []
+    for urgency in ("emergency", "urgent", "routine", "urgent"):
+        victim = factories.victim(investigator, status="presumed")
+        victim_services.give_consent(victim, actor=investigator, purpose=Consent.Purpose.REFERRAL, agency=ngo,
+                                     informed=True)
+        sent.append(referral_services.send_referral(victim, actor=investigator, to_agency=ngo, services=["shelter"],
+                                                    urgency=urgency, note="Test"))
+    referral_services.move(sent[1], "accept", actor=demo.user("caseworker"))
+    Referral.objects.filter(pk=sent[2].pk).update(response_due_at=timezone.now() - datetime.timedelta(days=1))
+    return sent
+
+
+def inbox_rows(client, params):
+    """The referrals each box of the inbox page shows: {box key: {ids}}."""
+    response = client.get(INBOX_PAGE, params)
+    assert response.status_code == 200, params
+    html = response.content.decode()
+    sections = re.findall(r'<section id="([a-z_]+)" class="box-section".*?</section>', html, re.S)
+    return {key: set(re.findall(r'href="/referrals/(\d+)/"', re.search(
+        rf'<section id="{key}" .*?</section>', html, re.S)[0])) for key in sections}
+
+
+@pytest.mark.parametrize("username", ["caseworker", "investigator"])
+def test_each_inbox_box_answers_as_the_api_does(referrals, login, api_login, username):
+    page, api = login(username), api_login(username)
+    for box, key in BOX_KEYS.items():
+        for extra in ({}, {"urgency": "urgent"}, {"status": "accepted"}, {"urgency": "emergency", "status": "sent"}):
+            params = {"box": box, **extra}
+            shown = inbox_rows(page, params)
+            assert set(shown) == {key}, params  # the box asked for, alone
+            assert shown[key] == api_rows(api, REFERRAL_API, params), params
+    every_box = inbox_rows(page, {"urgency": "urgent"})
+    assert set(every_box) == set(BOX_KEYS.values())
+    for box, key in BOX_KEYS.items():
+        assert every_box[key] == api_rows(api, REFERRAL_API, {"box": box, "urgency": "urgent"}), box
+    ours = {str(referral.pk) for referral in referrals}
+    urgent = inbox_rows(page, {"box": "incoming", "urgency": "urgent"})["incoming"] & ours
+    assert urgent == ({str(referrals[1].pk), str(referrals[3].pk)} if username == "caseworker" else set())
+
+
+@pytest.mark.parametrize("name,value", [("box", "archive"), ("urgency", "\x00"), ("victim", "abc")])
+def test_a_refused_inbox_filter_is_a_400_and_a_message_on_the_page(referrals, login, api_login, name, value):
+    page = login("caseworker")
+    assert_refused(page, api_login("caseworker"), (INBOX_PAGE, REFERRAL_API), {"status": "sent"}, name, value, None)
+    assert inbox_rows(page, {"status": "sent", name: value}) == inbox_rows(page, {"status": "sent"})
