@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AccessLog, Agency
+from deadlines.models import Deadline
 from referrals import services as referral_services
 from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
@@ -245,3 +246,37 @@ def test_a_refused_inbox_filter_is_a_400_and_a_message_on_the_page(referrals, lo
     page = login("caseworker")
     assert_refused(page, api_login("caseworker"), (INBOX_PAGE, REFERRAL_API), {"status": "sent"}, name, value, None)
     assert inbox_rows(page, {"status": "sent", name: value}) == inbox_rows(page, {"status": "sent"})
+
+
+# --- Deadlines --------------------------------------------------------------------------------
+
+DEADLINE_PAGE, DEADLINE_API, DEADLINE_ROW = "/calendar/deadlines/", "/api/deadlines/", r'data-deadline="(\d+)"'
+
+
+def test_the_deadline_page_and_api_answer_the_same_deadlines(demo, login, api_login):
+    page, api = login("prosecutor"), api_login("prosecutor")
+    c1 = demo.case("C1")
+    everything = api_rows(api, DEADLINE_API, {})
+    assert len(everything) > 3
+    for params in ({"mine": "true"}, {"mine": "false"}, {"status": "any"}, {"status": "overdue"}, {"status": "met"},
+                   {"kind": "stage_standard"}, {"case": c1.pk}, {"mine": "true", "status": "any"},
+                   {"mine": "true", "status": "overdue"}, {"mine": "false", "status": "pending"},
+                   {"case": c1.pk, "kind": "pre_trial_detention"}, {"mine": "1", "kind": "procedural"}):
+        rows = api_rows(api, DEADLINE_API, params)
+        assert page_rows(page, DEADLINE_PAGE, params, DEADLINE_ROW) == rows, params
+        if len(params) == 2 and rows:
+            assert rows < everything, params
+    # Asked for nothing, the page is the user's own pending deadlines: ?mine=true.
+    mine = api_rows(api, DEADLINE_API, {"mine": "true"})
+    assert mine and mine < everything
+    assert page_rows(page, DEADLINE_PAGE, {}, DEADLINE_ROW) == mine
+    assert page_rows(page, DEADLINE_PAGE, {"page": "1"}, DEADLINE_ROW) == mine
+    assert mine == {str(pk) for pk in Deadline.objects.filter(
+        pk__in=map(int, mine), status__in=Deadline.PENDING).values_list("pk", flat=True)}
+
+
+@pytest.mark.parametrize("name,value", [("status", "later"), ("kind", "birthday\x00"), ("case", "C1"),
+                                        ("victim", "1.5.2")])
+def test_a_refused_deadline_filter_is_a_400_and_a_message_on_the_page(demo, login, api_login, name, value):
+    assert_refused(login("prosecutor"), api_login("prosecutor"), (DEADLINE_PAGE, DEADLINE_API), {"mine": "false"},
+                   name, value, DEADLINE_ROW)
