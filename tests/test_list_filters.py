@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AccessLog, Agency
-from deadlines.models import Deadline
+from deadlines.models import Deadline, Notification
 from referrals import services as referral_services
 from referrals.models import Referral, ServiceProvider
 from victims import services as victim_services
@@ -280,3 +280,39 @@ def test_the_deadline_page_and_api_answer_the_same_deadlines(demo, login, api_lo
 def test_a_refused_deadline_filter_is_a_400_and_a_message_on_the_page(demo, login, api_login, name, value):
     assert_refused(login("prosecutor"), api_login("prosecutor"), (DEADLINE_PAGE, DEADLINE_API), {"mine": "false"},
                    name, value, DEADLINE_ROW)
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+NOTIFICATION_PAGE, NOTIFICATION_API = "/calendar/notifications/", "/api/notifications/"
+NOTIFICATION_ROW = r'data-notification="(\d+)"'
+
+
+def test_the_notification_page_and_api_answer_the_same_notifications(demo, login, api_login):
+    prosecutor, kinds = demo.user("prosecutor"), Notification.Kind
+    for number, (kind, read) in enumerate([(kinds.DEADLINE_REMINDER, False), (kinds.DEADLINE_REMINDER, True),
+                                           (kinds.DEADLINE_OVERDUE, False), (kinds.DEADLINE_OVERDUE, True)]):
+        Notification.objects.create(recipient=prosecutor, kind=kind, subject=f"Test {number}",
+                                    read_at=timezone.now() if read else None)
+    page, api = login("prosecutor"), api_login("prosecutor")
+    everything = api_rows(api, NOTIFICATION_API, {})
+    for params in ({}, {"unread": "1"}, {"unread": "true"}, {"unread": "false"}, {"kind": "deadline_overdue"},
+                   {"unread": "1", "kind": "deadline_overdue"}):
+        rows = api_rows(api, NOTIFICATION_API, params)
+        assert page_rows(page, NOTIFICATION_PAGE, params, NOTIFICATION_ROW,
+                         within=('<ul class="notifications">', "</ul>")) == rows, params
+        if len(params) == 2:
+            assert rows and rows < everything, params
+
+
+def test_a_refused_notification_filter_is_a_400_and_a_message_on_the_page(demo, login, api_login):
+    """The notification page has no filter form, only its link to the unread ones: the message
+    stands above the list."""
+    page, api = login("prosecutor"), api_login("prosecutor")
+    answer = api.get(NOTIFICATION_API, {"kind": "gossip"})
+    assert answer.status_code == 400 and "kind" in answer.json()
+    response = page.get(NOTIFICATION_PAGE, {"kind": "gossip", "unread": "1"})
+    assert response.status_code == 200
+    assert "Select a valid choice. gossip is not one of the available choices." in response.content.decode()
+    assert page_rows(page, NOTIFICATION_PAGE, {"kind": "gossip", "unread": "1"}, NOTIFICATION_ROW,
+                     within=('<ul class="notifications">', "</ul>")) == api_rows(api, NOTIFICATION_API, {"unread": "1"})
