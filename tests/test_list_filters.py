@@ -8,8 +8,10 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import log_access
 from accounts.models import AccessLog, Agency
 from deadlines.models import Deadline, Notification
 from referrals import services as referral_services
@@ -18,6 +20,7 @@ from victims import services as victim_services
 from victims.models import Consent
 
 from . import factories
+from .conftest import VICTIMS
 
 
 def page_rows(client, url, params, pattern, within=("<tbody>", "</tbody>")):
@@ -316,3 +319,45 @@ def test_a_refused_notification_filter_is_a_400_and_a_message_on_the_page(demo, 
     assert "Select a valid choice. gossip is not one of the available choices." in response.content.decode()
     assert page_rows(page, NOTIFICATION_PAGE, {"kind": "gossip", "unread": "1"}, NOTIFICATION_ROW,
                      within=('<ul class="notifications">', "</ul>")) == api_rows(api, NOTIFICATION_API, {"unread": "1"})
+
+
+# --- The access log ---------------------------------------------------------------------------
+
+def log_rows(client, params):
+    """The access log has no API list: its page reads its parameters through its own FilterSet."""
+    response = client.get(reverse("access-log"), params)
+    assert response.status_code == 200, params
+    body = response.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return len(re.findall(r"<tr><td>", body)), response
+
+
+def test_the_access_log_page_filters_through_its_filterset(demo, login):
+    v1, v2 = demo.victim("V1"), demo.victim("V2")
+    caseworker, investigator = demo.user("caseworker"), demo.user("investigator")
+    log_access(caseworker, AccessLog.Action.VIEW_IDENTITY, [v1], purpose="test")
+    log_access(caseworker, AccessLog.Action.VIEW, [v1, v2], purpose="test")
+    log_access(investigator, AccessLog.Action.VIEW_IDENTITY, [v1], purpose="test")
+    entries = AccessLog.objects.all()
+    auditor = login("auditor")
+    for params, rows in (
+        ({"object": VICTIMS["V1"].lower()}, entries.filter(object_label=VICTIMS["V1"])),
+        ({"user": "CASEWORKER"}, entries.filter(username="caseworker")),
+        ({"action": "view_identity"}, entries.filter(action="view_identity")),
+        ({"object": VICTIMS["V1"], "action": "view_identity"},
+         entries.filter(object_label=VICTIMS["V1"], action="view_identity")),
+        ({"object": VICTIMS["V1"], "user": "caseworker", "action": "view"},
+         entries.filter(object_label=VICTIMS["V1"], username="caseworker", action="view")),
+    ):
+        count, _response = log_rows(auditor, params)
+        assert 0 < count == rows.count(), params
+    assert log_rows(auditor, {"object": VICTIMS["V1"], "user": "caseworker", "action": "view"})[0] == 1
+
+
+@pytest.mark.parametrize("name,value", [("object", "V-\x00"), ("user", "\x00"), ("action", "delete")])
+def test_a_refused_access_log_filter_is_a_message_on_the_page(demo, login, name, value):
+    auditor = login("auditor")
+    log_access(demo.user("caseworker"), AccessLog.Action.VIEW_IDENTITY, [demo.victim("V1")], purpose="test")
+    count, response = log_rows(auditor, {"user": "caseworker", name: value})
+    assert filter_errors(response)
+    if name != "user":  # the refused value filters nothing; the others still do
+        assert count == log_rows(auditor, {"user": "caseworker"})[0] > 0
