@@ -9,11 +9,15 @@ import access
 from accounts.audit import log_access
 from accounts.models import AccessLog
 
+from .filters import AccessLogFilter
+from .mixins import FilteredListMixin
 
-class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, ListView):
+
+class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, FilteredListMixin, ListView):
     """Auditors answer "who looked at this victim" and "who was refused what" here."""
 
     template_name = "accounts/access_log.html"
+    filterset_class = AccessLogFilter
     paginate_by = 50
 
     def test_func(self):
@@ -24,19 +28,5 @@ class AccessLogView(LoginRequiredMixin, UserPassesTestMixin, ListView):
             log_access(self.request.user, AccessLog.Action.DENIED, requested="read access log")
         return super().handle_no_permission()
 
-    def get_queryset(self):
-        entries = AccessLog.objects.select_related("content_type")
-        q = self.request.GET
-        if q.get("object"):
-            entries = entries.filter(object_label__iexact=q["object"].strip())
-        if q.get("user"):
-            entries = entries.filter(username__iexact=q["user"].strip())
-        if q.get("action") in AccessLog.Action.values:
-            entries = entries.filter(action=q["action"])
-        return entries
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["actions"] = AccessLog.Action.choices
-        context["filters"] = self.request.GET
-        return context
+    def unfiltered_queryset(self):
+        return AccessLog.objects.select_related("content_type")

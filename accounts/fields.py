@@ -40,3 +40,12 @@ class ChoiceLabels:
 
 
 _CHOICE_LABELS = {}
+
+
+def either_select(widget_class, either, yes, no):
+    """The select of a yes-or-no filter with its three options named for the page: `either`
+    asks nothing. `widget_class` keeps the spellings its API accepts (Django's NullBooleanSelect
+    or django-filter's BooleanWidget); only the labels change."""
+    widget = widget_class()
+    widget.choices = [(value, label) for (value, _unnamed), label in zip(widget.choices, (either, yes, no))]
+    return widget

@@ -8,10 +8,7 @@ case's reference only to those who may see the case.
 Notifications are personal: each person reads and marks only their own.
 """
 
-import django_filters
-from django_filters.rest_framework import filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -25,6 +22,7 @@ from cases.models import Case, Defendant
 from victims.models import Victim
 
 from . import services as deadlines
+from .filters import DeadlineFilter, NotificationFilter
 from .models import Deadline, Notification
 
 # --- Deadlines ------------------------------------------------------------------------------
@@ -102,44 +100,10 @@ class ExtendSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, help_text=_("Why: kept with the deadline."))
 
 
-STATUS_CHOICES = [("pending", _("Pending (open or extended)")), ("overdue", _("Pending and past its date")),
-                  *Deadline.Status.choices]
-
-
-class DeadlineFilter(django_filters.FilterSet):
-    # Only a case the caller may see: otherwise the filter would tell which hidden case a row is about.
-    case = django_filters.NumberFilter(method="of_visible_case", label=_("Case"))
-    victim = django_filters.NumberFilter(field_name="victim", label=_("Victim"))
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="in_status", label=_("Status"))
-    mine = filters.BooleanFilter(method="responsible", label=_(
-        "Only the deadlines you answer for, yourself or as your agency when nobody is named: the pending ones "
-        "unless a status is asked for"))
-
-    class Meta:
-        model = Deadline
-        fields = ["kind"]
-
-    def of_visible_case(self, rows, name, value):
-        return rows.filter(case=value, case_visible=True)
-
-    def in_status(self, rows, name, value):
-        if value == "pending":
-            return rows.filter(status__in=Deadline.PENDING)
-        if value == "overdue":
-            return rows.filter(status__in=Deadline.PENDING, due_at__lt=timezone.now())
-        return rows.filter(status=value)
-
-    def responsible(self, rows, name, value):
-        if not value:
-            return rows
-        rows = rows.filter(deadlines.responsible(self.request.user))
-        return rows if self.data.get("status") else rows.filter(status__in=Deadline.PENDING)
-
-
 class DeadlineViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Deadlines you may see, soonest first: ?mine=true for yours, ?status=pending|overdue|open|met|missed|
-    extended, ?case=, ?victim=, ?kind=. Enter a statutory or procedural one with POST; POST
+    extended|any, ?case=, ?victim=, ?kind=. Enter a statutory or procedural one with POST; POST
     /{id}/met/ or /{id}/extend/ (new date and reason; the first due date is kept)."""
 
     queryset = Deadline.objects.select_related(*deadlines.LISTED)
@@ -210,14 +174,6 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class UnreadSerializer(serializers.Serializer):
     unread = serializers.IntegerField(help_text=_("How many of your notifications are unread."))
-
-
-class NotificationFilter(django_filters.FilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Only unread ones"))
-
-    class Meta:
-        model = Notification
-        fields = ["kind"]
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -9,7 +9,6 @@ and id, with the referral summary (victim_summary) while the referral gives it t
 receiving agency: never the victim's file, the case file, or an identity no consent covers.
 """
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +23,10 @@ from access.drf import (
 )
 from accounts.models import Agency, User
 from victims.models import Victim
-from victims.models.record import LANGUAGE_CHOICES
 
 from . import services
-from .models import Referral, ReferralEvent, ReferralNotice, ServiceKind, ServiceProvider
+from .filters import ReferralFilter, ServiceProviderFilter
+from .models import Referral, ReferralEvent, ReferralNotice, ServiceProvider
 
 # --- The directory -------------------------------------------------------------------------
 
@@ -93,23 +92,6 @@ class ServiceProviderSerializer(ModelRulesSerializer):
         return super().create(validated_data)
 
 
-class ServiceProviderFilter(django_filters.FilterSet):
-    service = django_filters.ChoiceFilter(choices=ServiceKind.choices, method="offering",
-                                          label=_("Offers this service"))
-    language = django_filters.ChoiceFilter(choices=LANGUAGE_CHOICES, method="speaking", label=_("Speaks this language"))
-    area = django_filters.CharFilter(field_name="areas", lookup_expr="icontains", label=_("Areas served contain"))
-
-    class Meta:
-        model = ServiceProvider
-        fields = ["accepts_children"]
-
-    def offering(self, entries, name, value):
-        return entries.filter(services__contains=[value])
-
-    def speaking(self, entries, name, value):
-        return entries.filter(languages__contains=[value])
-
-
 class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                              mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The referral directory: who offers which services, in which languages and areas, to
@@ -126,8 +108,6 @@ class ServiceProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
 # --- Referrals: reading ----------------------------------------------------------------------
 
-# ?box= -> the inbox of referrals.services.inbox
-BOXES = {"incoming": "incoming", "outgoing": "outgoing", "overdue": "overdue", "assigned": "assigned_to_me"}
 STEPS = (*services.STEPS, "assign")
 
 
@@ -217,23 +197,6 @@ class ReferralDetailSerializer(ReferralSerializer):
     def get_timings(self, referral):
         return {name: None if took is None else int(took.total_seconds())
                 for name, took in services.timings(referral).items()}
-
-
-class ReferralFilter(django_filters.FilterSet):
-    box = django_filters.ChoiceFilter(
-        choices=[(name, name) for name in BOXES], method="in_box",
-        label=_("Your agency's inbox: open incoming or outgoing referrals, those overdue for an answer, or those "
-                "recently assigned to you"),
-    )
-    victim = django_filters.NumberFilter(field_name="victim", label=_("Victim"))
-
-    class Meta:
-        model = Referral
-        fields = ["status", "urgency"]
-
-    def in_box(self, referrals, name, value):
-        box = services.inbox(self.request.user)[BOXES[value]]
-        return referrals.filter(pk__in=box.values("pk"))
 
 
 # --- Referrals: sending and each step ----------------------------------------------------------

@@ -1,16 +1,14 @@
-"""Forms for the referral pages: the directory search and an agency's own entry, the referral
+"""Forms for the referral pages: an agency's own entry in the directory, the referral
 of a victim, and the steps taken on a referral. What a form offers depends on the user: the
 consent override only to the functions allowed to use it, assignees only from the receiving
 agency."""
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
 from access.functions import RECORDERS
-from victims.models.record import LANGUAGE_CHOICES
 
 from .models import Referral, ServiceKind, ServiceProvider
 
@@ -20,33 +18,6 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 def service_labels(values):
     labels = dict(ServiceKind.choices)
     return ", ".join(str(labels.get(value, value)) for value in values or [])
-
-
-class DirectoryFilterForm(forms.Form):
-    """The directory search: every filter is optional and they combine."""
-
-    service = forms.ChoiceField(label=_("Service"), required=False,
-                                choices=[("", _("Any service"))] + list(ServiceKind.choices))
-    language = forms.ChoiceField(label=_("Language"), required=False,
-                                 choices=[("", _("Any language"))] + list(LANGUAGE_CHOICES))
-    area = forms.CharField(label=_("Area"), required=False, max_length=100,
-                           widget=forms.TextInput(attrs={"placeholder": _("City, district or region")}))
-    children = forms.BooleanField(label=_("Accepts children"), required=False)
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["service"]:
-            queryset = queryset.filter(services__contains=[data["service"]])
-        if data["language"]:
-            queryset = queryset.filter(languages__contains=[data["language"]])
-        if data["area"].strip():
-            # A provider that serves the whole country serves every area.
-            queryset = queryset.filter(Q(areas__icontains=data["area"].strip()) | Q(areas__icontains="national"))
-        if data["children"]:
-            queryset = queryset.filter(accepts_children=True)
-        return queryset
 
 
 class InboxPagesForm(forms.Form):

@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
 import access
-from access.mixins import add_errors
+from access.mixins import FilteredListMixin, add_errors
 from victims.models import Victim
 
 from . import services
+from .filters import ReferralFilter, ServiceProviderFilter
 from .forms import (
-    AssignForm, DirectoryFilterForm, InboxPagesForm, ReferForm, ServiceProviderForm, StepForm, receiving_agencies,
+    AssignForm, InboxPagesForm, ReferForm, ServiceProviderForm, StepForm, receiving_agencies,
     receiving_staff,
 )
 from .models import Referral, ReferralNotice, ServiceProvider
@@ -65,7 +66,8 @@ BOXES = [  # (key, heading, empty text)
 
 class InboxView(ReferralsMixin, TemplateView):
     """The referral inbox of the user's agency: each box counted and paged on its own (a national
-    NGO receives thousands), two queries per box whatever the number of rows."""
+    NGO receives thousands), two queries per box whatever the number of rows. Filtered as GET
+    /api/referrals/ is (?box= shows that box alone) [SPEC 2.4]."""
 
     template_name = "referrals/inbox.html"
 
@@ -74,32 +76,41 @@ class InboxView(ReferralsMixin, TemplateView):
         unread = ReferralNotice.objects.filter(referral=OuterRef("pk"), agency=user.agency_id, read_at__isnull=True)
         now = timezone.now()
         queries = services.inbox(user, now=now)
+        filters = ReferralFilter(self.request.GET, queryset=Referral.objects.none(), request=self.request)
+        chosen = filters.chosen_box()
         pages = InboxPagesForm(self.request.GET or None)
         boxes = []
         for key, heading, empty in BOXES:
-            paginator = Paginator(queries[key].annotate(unread=Exists(unread)), settings.REFERRAL_INBOX_ROWS)
+            if chosen not in (None, key):
+                continue
+            rows = filters.narrow(queries[key]).annotate(unread=Exists(unread))
+            paginator = Paginator(rows, settings.REFERRAL_INBOX_ROWS)
             page = paginator.get_page(pages.page(key))
             for row in page.object_list:
                 row.overdue = row.is_overdue(now)
             boxes.append({"key": key, "heading": heading, "empty": empty, "page": page, "rows": page.object_list,
                           "param": f"{key}_page"})
-        return super().get_context_data(boxes=boxes, may_edit_directory=may_edit_directory(user), **kwargs)
+        return super().get_context_data(boxes=boxes, filter=filters, may_edit_directory=may_edit_directory(user),
+                                        **kwargs)
 
 
 # --- Directory --------------------------------------------------------------------------------
 
-class DirectoryView(ReferralsMixin, TemplateView):
-    """Service providers, searchable by service, language and area: one query."""
+class DirectoryView(ReferralsMixin, FilteredListMixin, ListView):
+    """Service providers, searched as GET /api/service-providers/ is, by service, language, area
+    (a national provider serves every area) and children [SPEC 2.4]: one query."""
 
+    queryset = ServiceProvider.objects.filter(agency__is_active=True).select_related("agency")
+    filterset_class = ServiceProviderFilter
+    context_object_name = "entries"
     template_name = "referrals/directory.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        form = DirectoryFilterForm(self.request.GET or None)
-        entries = form.filter(ServiceProvider.objects.filter(agency__is_active=True).select_related("agency"))
         may_edit = may_edit_directory(user)
+        asked = [value for value in self.filterset.form.cleaned_data.values() if value not in (None, "")]
         return super().get_context_data(
-            form=form, entries=list(entries), filtered=form.is_bound, may_edit=may_edit,
+            filtered=bool(asked or self.filterset.errors), may_edit=may_edit,
             has_entry=may_edit and ServiceProvider.objects.filter(agency=user.agency_id).exists(), **kwargs)
 
 

@@ -176,8 +176,8 @@ def test_only_prosecutors_and_supervisors_manage_the_team(demo, login):
 
 
 @pytest.mark.parametrize("query,expected", [
-    ({"exploitation": "ForcedBegging"}, {"C3"}),
-    ({"transnational": "yes"}, {"C1"}),
+    ({"exploitation_form": "ForcedBegging"}, {"C3"}),
+    ({"is_transnational": "true"}, {"C1"}),
     ({"priority": "child"}, {"C3"}),
     ({"stage": "investigation"}, {"C2"}),
     ({"q": "metro"}, {"C3"}),

@@ -408,7 +408,7 @@ def test_the_matrix_covers_every_demo_user():
 def test_who_sees_and_handles_each_deadline(demo, login, api_login, username):
     rows = anchored(demo)
     client, api = login(username), api_login(username)
-    page = client.get(f"{LIST}?scope=all&status=any")
+    page = client.get(f"{LIST}?status=any")
     listed = set(map(int, re.findall(r'data-deadline="(\d+)"', page.content.decode())))
     api_listed = {row["id"] for row in api.get(API).json()["results"]}
     for anchor, row in rows.items():
@@ -480,7 +480,7 @@ def test_a_case_reference_shows_only_to_those_who_may_see_the_case(demo, login, 
     assert answer.status_code == 200
     assert (answer.json()["case"], answer.json()["case_reference"], answer.json()["victim_code"]) == (
         None, None, v3.code)
-    html = login("caseworker").get(f"{LIST}?scope=all").content.decode()
+    html = login("caseworker").get(f"{LIST}?mine=false").content.decode()
     assert f'data-deadline="{row.pk}"' in html and c2.reference not in html
     assert api_login("prosecutor").get(f"{API}{row.pk}/").json()["case_reference"] == c2.reference
 
@@ -498,7 +498,7 @@ def test_the_list_page_and_api_cost_the_same_for_one_row_or_many(demo, login, ap
                           actor=prosecutor)
 
     add(1)
-    urls = [(login, LIST), (login, f"{LIST}?scope=all&status=any"), (api_login, API), (api_login, f"{API}?mine=1")]
+    urls = [(login, LIST), (login, f"{LIST}?status=any"), (api_login, API), (api_login, f"{API}?mine=1")]
     small = [count_queries(make("prosecutor"), url)[0] for make, url in urls]
     add(20)
     large = [count_queries(make("prosecutor"), url)[0] for make, url in urls]

@@ -312,7 +312,7 @@ def test_directory_search_by_service_language_and_area(world, login):
     url = reverse("referral-directory")
     html = client.get(url).content.decode()
     assert NGO in html and ABROAD in html and "Intake coordinator" in html and "+351 800 000 000" in html
-    only_ngo = [("service", "legal_aid"), ("language", "en"), ("area", "setúbal"), ("children", "on")]
+    only_ngo = [("service", "legal_aid"), ("language", "en"), ("area", "setúbal"), ("accepts_children", "true")]
     for key, value in only_ngo:
         html = client.get(url, {key: value}).content.decode()
         assert NGO in html and ABROAD not in html, key

@@ -1,10 +1,8 @@
 """Cases through the API: the same fields, rules and services as the case pages."""
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -17,7 +15,8 @@ from accounts.models import Agency, Jurisdiction, User
 from accounts.versioning import check_version
 
 from .. import lifecycle, services
-from ..models import Case, CaseAssignment, ExploitationForm
+from ..filters import CaseFilter
+from ..models import Case, CaseAssignment
 
 # Seen only by those allowed investigative details (police, prosecution, supervisors).
 INVESTIGATIVE_FIELDS = ("investigation_summary",)
@@ -124,23 +123,6 @@ class MoveSerializer(serializers.Serializer):
 class ExclusionSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     reason = serializers.CharField()
-
-
-class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Reference or title contains"))
-    exploitation_form = django_filters.ChoiceFilter(
-        choices=ExploitationForm.choices, method="with_exploitation_form", label=_("Form of exploitation")
-    )
-
-    class Meta:
-        model = Case
-        fields = ["stage", "priority", "jurisdiction", "is_transnational", "is_restricted"]
-
-    def search(self, cases, name, value):
-        return cases.filter(Q(reference__icontains=value) | Q(title__icontains=value))
-
-    def with_exploitation_form(self, cases, name, value):
-        return cases.filter(exploitation_forms__contains=[value])
 
 
 class CaseViewSet(

@@ -1,51 +1,30 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 import access
-from access.mixins import PolicyListMixin, PolicyObjectMixin
-from accounts.models import Jurisdiction
+from access.mixins import FilteredListMixin, PolicyListMixin, PolicyObjectMixin
 
 from .. import lifecycle, selectors, services
+from ..filters import CaseFilter
 from ..forms import CaseCreateForm, CaseForm, MoveForm, NoteForm
-from ..models import Case, ExploitationForm
+from ..models import Case
 
 
-class CaseListView(PolicyListMixin, ListView):
-    model = Case
+class CaseListView(FilteredListMixin, PolicyListMixin, ListView):
+    """The cases the user may see, filtered as GET /api/cases/ is [SPEC 2.2]."""
+
+    queryset = Case.objects.select_related("jurisdiction")
+    filterset_class = CaseFilter
     paginate_by = 50
     template_name = "cases/case_list.html"
 
-    def get_queryset(self):
-        cases = super().get_queryset().select_related("jurisdiction")
-        q = self.request.GET
-        if search := q.get("q", "").strip():
-            cases = cases.filter(Q(reference__icontains=search) | Q(title__icontains=search))
-        if q.get("stage") in Case.Stage.values:
-            cases = cases.filter(stage=q["stage"])
-        if q.get("priority") in Case.Priority.values:
-            cases = cases.filter(priority=q["priority"])
-        if q.get("exploitation") in ExploitationForm.values:
-            cases = cases.filter(exploitation_forms__contains=[q["exploitation"]])
-        if q.get("jurisdiction", "").isdigit():
-            cases = cases.filter(jurisdiction_id=int(q["jurisdiction"]))
-        if q.get("transnational") in ("yes", "no"):
-            cases = cases.filter(is_transnational=q["transnational"] == "yes")
-        return cases
-
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            stages=Case.Stage.choices, priorities=Case.Priority.choices, exploitation_forms=ExploitationForm.choices,
-            jurisdictions=Jurisdiction.objects.all(), filters=self.request.GET,
-            may_open=access.may(self.request.user, "open_case"),
-        )
-        return context
+        return super().get_context_data(may_open=access.may(self.request.user, "open_case"), **kwargs)
 
 
 class CaseCreateView(LoginRequiredMixin, CreateView):

@@ -1,7 +1,7 @@
-"""Forms for the deadline pages: entering a statutory or procedural deadline, extending one,
-and the list's filter. What the entry form offers depends on what it is about and on the
-user: a defendant only to those who may see the case's proceedings, responsible people and
-agencies among those taking part."""
+"""Forms for the deadline pages: entering a statutory or procedural deadline and extending one.
+What the entry form offers depends on what it is about and on the user: a defendant only to
+those who may see the case's proceedings, responsible people and agencies among those taking
+part. The list's filters are deadlines.filters, shared with the API."""
 
 from django import forms
 from django.db.models import Q
@@ -67,18 +67,3 @@ class ExtendForm(forms.Form):
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
     reason = forms.CharField(label=_("Reason for the extension"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Kept with the deadline, with its first due date."))
-
-
-SCOPES = [("mine", _("Mine")), ("all", _("All I may see"))]
-STATUSES = [("pending", _("Pending")), ("overdue", _("Overdue")), ("met", _("Met")), ("missed", _("Missed")),
-            ("any", _("Any status"))]
-
-
-class DeadlineFilterForm(forms.Form):
-    scope = forms.ChoiceField(label=_("Whose"), choices=SCOPES, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
-
-    def values(self):
-        if not self.is_valid():
-            return "mine", "pending"
-        return self.cleaned_data["scope"] or "mine", self.cleaned_data["status"] or "pending"

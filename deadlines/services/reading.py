@@ -49,20 +49,12 @@ def mine(user):
 LISTED = ("case", "victim", "referral__victim", "protection_order", "responsible_user", "responsible_agency")
 
 
-def listing(user, *, scope="mine", status="pending"):
-    """The deadlines of the deadline page and API: the user's own (`mine`) or every one they may
-    see (`all`), pending, overdue, closed or any (`status`), each annotated `may_change`, soonest
-    first. One query."""
-    rows = Deadline.objects.all()
-    if scope == "mine":
-        rows = rows.filter(responsible(user))
-    if status == "pending":
-        rows = rows.filter(status__in=Deadline.PENDING)
-    elif status == "overdue":
-        rows = rows.filter(status__in=Deadline.PENDING, due_at__lt=timezone.now())
-    elif status in Deadline.Status.values:
-        rows = rows.filter(status=status)
-    return with_case_visible(user, access.with_permissions(user, rows, "change").select_related(*LISTED))
+def listing(user):
+    """The deadlines of the deadline page: every one the user may see, each annotated
+    `may_change` and `case_visible`, soonest first; the page's filters (deadlines.filters,
+    those of the API) narrow them. One query."""
+    rows = access.with_permissions(user, Deadline.objects.all(), "change").select_related(*LISTED)
+    return with_case_visible(user, rows)
 
 
 def with_case_visible(user, deadlines):

@@ -9,7 +9,7 @@ write goes through deadlines.services, which asks it again.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,12 +19,13 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 import access
-from access.mixins import add_errors
+from access.mixins import FilteredListMixin, add_errors
 from cases.models import Case
 from victims.models import Victim
 
 from .. import services as deadlines
-from ..forms.deadlines import DeadlineFilterForm, DeadlineForm, ExtendForm
+from ..filters import DeadlineFilter
+from ..forms.deadlines import DeadlineForm, ExtendForm
 from ..models import Deadline
 
 
@@ -56,12 +57,14 @@ def about(deadline):
     return "—", None
 
 
-class DeadlineListView(LoginRequiredMixin, ListView):
-    """My pending deadlines by default, soonest first; every visible one on request. One query
-    for the rows (with the right to change each), however many there are."""
+class DeadlineListView(LoginRequiredMixin, FilteredListMixin, ListView):
+    """My pending deadlines by default, soonest first; every visible one on request, filtered as
+    GET /api/deadlines/ is [SPEC 2.5]. One query for the rows (with the right to change each),
+    however many there are."""
 
     template_name = "deadlines/deadline_list.html"
     context_object_name = "deadlines"
+    filterset_class = DeadlineFilter
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
@@ -69,11 +72,13 @@ class DeadlineListView(LoginRequiredMixin, ListView):
             raise PermissionDenied(_("Deadlines are for the people who work on cases and with victims."))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
-        self.filter_form = DeadlineFilterForm(self.request.GET or None)
-        scope, status = self.filter_form.values()
-        self.scope, self.status = scope, status
-        return deadlines.listing(self.request.user, scope=scope, status=None if status == "any" else status)
+    def unfiltered_queryset(self):
+        return deadlines.listing(self.request.user)
+
+    def filter_data(self):
+        # Asked for nothing (a page number is no filter), the page is the user's own pending ones.
+        asked = set(self.request.GET) & set(DeadlineFilter.base_filters)
+        return self.request.GET if asked else QueryDict("mine=true&status=pending")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,7 +86,7 @@ class DeadlineListView(LoginRequiredMixin, ListView):
         for deadline in context["deadlines"]:
             deadline.about_label, deadline.about_url = about(deadline)
             deadline.overdue = deadline.is_pending and deadline.due_at < now
-        context.update(filter_form=self.filter_form, scope=self.scope, status=self.status)
+        context["mine"] = self.filterset.form.cleaned_data.get("mine")
         return context
 
 

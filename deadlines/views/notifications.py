@@ -11,7 +11,10 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
+from access.mixins import FilteredListMixin
+
 from .. import services as deadlines
+from ..filters import NotificationFilter
 
 
 def is_local(url):
@@ -19,21 +22,22 @@ def is_local(url):
     return url.startswith("/") and not url.startswith("//") and "\\" not in url
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(LoginRequiredMixin, FilteredListMixin, ListView):
+    """The user's own notifications, filtered as GET /api/notifications/ is (?unread=1) [SPEC 2.7]."""
+
     template_name = "deadlines/notification_list.html"
     context_object_name = "notifications"
+    filterset_class = NotificationFilter
     paginate_by = 50
 
-    def get_queryset(self):
-        rows = deadlines.inbox(self.request.user)
-        self.unread_only = self.request.GET.get("unread") == "1"
-        return rows.filter(read_at__isnull=True) if self.unread_only else rows
+    def unfiltered_queryset(self):
+        return deadlines.inbox(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for notification in context["notifications"]:
             notification.link = notification.url if is_local(notification.url) else ""
-        context["unread_only"] = self.unread_only
+        context["unread_only"] = self.filterset.form.cleaned_data.get("unread") is True
         return context
 
 

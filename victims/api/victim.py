@@ -8,7 +8,6 @@ victims.identity.reveal_identity; a victim the caller may not see answers like a
 
 from contextlib import contextmanager
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -28,8 +27,9 @@ from accounts.functions import AgencyKind
 from accounts.models import AccessLog, Agency
 
 from .. import services
+from ..filters import VictimFilter
 from ..flags import with_flags
-from ..identity import reveal_identity, search_by_name
+from ..identity import reveal_identity
 from ..models import (
     IDENTITY_FIELDS, SHELTER_FIELDS, CooperationWithAuthorities, IdentificationChannel, Victim, VictimIdentity,
 )
@@ -306,29 +306,6 @@ class VictimExportSerializer(serializers.Serializer):
 
 
 # --- The viewset --------------------------------------------------------------------------
-
-class VictimFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search_code", label=_("Victim code contains"))
-    name = django_filters.CharFilter(
-        method="search_name",
-        label=_("Name or alias (each word must match). Only among victims whose identity you may see; "
-                "refused without any right to identity, and logged when it finds someone."),
-    )
-
-    class Meta:
-        model = Victim
-        fields = ["status", "age_group", "sex", "nationality"]
-
-    def search_code(self, victims, name, value):
-        return victims.filter(code__icontains=value.strip())
-
-    def search_name(self, victims, name, value):
-        user = self.request.user
-        if not access.may_use(user, Victim, "view_identity"):
-            log_access(user, AccessLog.Action.DENIED, requested="name search", purpose="api")
-            raise exceptions.PermissionDenied(_("You may not search victims by name."))
-        return search_by_name(user, victims, value)
-
 
 class VictimViewSet(PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin, viewsets.GenericViewSet):

@@ -16,55 +16,44 @@ from django.views.generic import DetailView, FormView, ListView
 
 import access
 from accounts.audit import log_access
-from access.mixins import PolicyListMixin, PolicyObjectMixin
+from access.mixins import FilteredListMixin, PolicyListMixin, PolicyObjectMixin
 from accounts.models import AccessLog
 
 from .. import selectors, services
+from ..filters import VictimFilter, may_search_names
 from ..api.victim import victim_export
 from ..flags import with_flags
 from ..forms import (
     ConsentForm, CounsellingNoteForm, IdentityForm, NotAVictimForm, RecordVictimForm, StatusForm, VictimForm,
     WithdrawConsentForm,
 )
-from ..identity import reveal_identity, search_by_name
+from ..identity import reveal_identity
 from ..models import Consent, Victim, VictimIdentity
 
 
-def may_search_names(user):
-    return access.may_use(user, Victim, "view_identity")
-
-
-class VictimListView(PolicyListMixin, ListView):
-    """Search by code for everyone; by name only for those who may see some identity, among
-    the victims whose identity they may see, and every victim found that way is logged."""
+class VictimListView(FilteredListMixin, PolicyListMixin, ListView):
+    """The victims the user may see, filtered as GET /api/victims/ is [SPEC 2.3]: by code for
+    everyone; by name only for those who may see some identity, among the victims whose
+    identity they may see, and every victim found that way is logged [SPEC 2.9]."""
 
     model = Victim
+    filterset_class = VictimFilter
     paginate_by = 50
     template_name = "victims/victim_list.html"
 
-    def get(self, request, *args, **kwargs):
-        self.code = request.GET.get("q", "").strip()
-        self.name = request.GET.get("name", "").strip()
-        if self.name and not may_search_names(request.user):
-            log_access(request.user, AccessLog.Action.DENIED, requested="name search", purpose="victim list")
-            raise PermissionDenied(_("You are not allowed to search victims by name."))
-        return super().get(request, *args, **kwargs)
+    def unfiltered_queryset(self):
+        return with_flags(super().unfiltered_queryset())
 
-    def get_queryset(self):
-        victims = with_flags(super().get_queryset())
-        if self.code:
-            victims = victims.filter(code__icontains=self.code)
-        if self.name:
-            victims = search_by_name(self.request.user, victims, self.name)
-        return victims
+    def filterset_kwargs(self):
+        return {"purpose": "victim list"}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.name:
+        if self.filterset.searches_names():
             # Finding a victim by name reveals who they are: each one shown is logged.
             log_access(self.request.user, AccessLog.Action.VIEW_IDENTITY, list(context["object_list"]),
                        purpose="name search")
-        context.update(search=self.code, name=self.name, may_search_names=may_search_names(self.request.user),
+        context.update(may_search_names=may_search_names(self.request.user),
                        may_record=access.may(self.request.user, "record_victim"))
         return context
 
