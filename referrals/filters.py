@@ -46,7 +46,9 @@ class ServiceProviderFilter(django_filters.FilterSet):
 
     def serving(self, entries, name, value):
         # A provider that serves the whole country serves every area: one answer, page and API.
-        return entries.filter(Q(areas__icontains=value) | Q(areas__icontains="national"))
+        # "national" as a word of its own (\m \M: PostgreSQL's word bounds), so an area such
+        # as "Lisbon International Airport" is no claim to serve the whole country.
+        return entries.filter(Q(areas__icontains=value) | Q(areas__iregex=r"\mnational\M"))
 
 
 class ReferralFilter(django_filters.FilterSet):

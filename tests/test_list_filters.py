@@ -165,6 +165,8 @@ def directory(db):
         "porto": entry("Porto Clinic", services=["medical"], languages=["pt", "es"], areas="Porto"),
         "national": entry("Nationwide Helpline", services=["psychological", "legal_aid"], languages=["en", "es"],
                           areas="National (every district)"),
+        # "International" holds the letters of "national": no claim to serve the whole country.
+        "airport": entry("Airport Desk", services=["medical"], languages=["pt"], areas="Lisbon International Airport"),
     }
 
 
