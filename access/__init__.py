@@ -27,6 +27,7 @@ from accounts.models import AccessLog
 
 from .aggregates import aggregate_scope, may_aggregate
 from .engine import Action, ObjectRule, may_act_at_all  # noqa: F401
+from .functions import functions_of
 from .offices import (
     aggregated_jurisdictions, coordinated_agency_choices, coordinated_jurisdictions, reads_classified_statistics,
 )
@@ -51,7 +52,7 @@ def may(user, name):
     of theirs allows it, and its further test, if any, passes. No query beyond the user's
     agency, which the user object carries."""
     declared = capability(name)
-    if not may_act_at_all(user) or not set(user.functions or ()) & declared.functions:
+    if not may_act_at_all(user) or not functions_of(user) & declared.functions:
         return False
     return declared.also is None or bool(declared.also(user))
 

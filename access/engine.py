@@ -42,6 +42,8 @@ from django.dispatch import receiver
 
 from accounts.models import User
 
+from .functions import functions_of
+
 _PERMISSION_IDS = {}
 
 
@@ -201,7 +203,7 @@ class ObjectRule:
         act at all, a function of theirs allows the action); then the rule's paths decide."""
         if action not in self.actions:
             raise KeyError(f"{self.model.__name__} has no action {action!r}")
-        if not may_act_at_all(user) or not set(getattr(user, "functions", ()) or ()) & self.functions_for(action):
+        if not may_act_at_all(user) or not functions_of(user) & self.functions_for(action):
             return None
         return self.paths(user, action) if self._has_own_paths() else self.through(user, action, "pk")
 
@@ -251,7 +253,7 @@ class ObjectRule:
         if not may_act_at_all(user):
             return None
         a = self.actions[action]
-        functions = set(getattr(user, "functions", ()) or ())
+        functions = functions_of(user)
         grant = a.permission if a.permission and functions & a.functions else None
         owner = a.owner_field if a.owner_field and functions & a.owner_functions else None
         reach = action if functions & a.reach_functions else None
